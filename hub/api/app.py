@@ -1,0 +1,123 @@
+"""The FastAPI application: ``create_app()`` with lifespan, request ids, body limit and problem+json."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+
+import hub
+from hub.api import routers as routers_pkg
+from hub.api.problems import PROBLEM_JSON, install_problem_handlers, problem_response
+from hub.errors import PayloadTooLarge
+from hub.logging import get_logger
+from hub.settings import get_settings
+
+log = get_logger("hub.api")
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details. `detail` is in Bahasa Indonesia unless Accept-Language asks for en.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "description": "Stable problem type, urn:simpul:problem:<code>"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+DESCRIPTION = """Simpul connects the Smart e-Gov applications of a Pemda: a registry of OPD applications,
+canonical JSON Schemas with a validator, connectors, assessment against the five standards, data exchange and the
+application gap inventory. Errors are RFC 9457 `application/problem+json`, in Bahasa Indonesia by default and in
+English with `Accept-Language: en`."""
+
+
+def _include_routers(app: FastAPI) -> None:
+    """Every module in ``hub.api.routers`` that defines ``router`` is mounted, in name order."""
+    for info in sorted(pkgutil.iter_modules(routers_pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{routers_pkg.__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if router is not None:
+            app.include_router(router)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {
+        "description": "Problem (RFC 9457)",
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    for path_item in schema.get("paths", {}).values():
+        for op in path_item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            # FastAPI documents its own 422 shape; ours is problem+json.
+            if "422" in responses:
+                responses["422"] = problem
+            responses.setdefault("default", problem)
+    app.openapi_schema = schema
+    return schema
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    hooks = getattr(app.state, "startup_hooks", [])
+    for hook in hooks:
+        await hook(app)
+    yield
+    for hook in getattr(app.state, "shutdown_hooks", []):
+        await hook(app)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Simpul",
+        version=hub.__version__,
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+    )
+    app.state.startup_hooks = []
+    app.state.shutdown_hooks = []
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def _context(request: Request, call_next: Any) -> Response:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        request.state.request_id = rid
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return problem_response(request, PayloadTooLarge(limit=settings.max_body_bytes,
+                                                             extra={"limit": settings.max_body_bytes}))
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+        response.headers["X-Request-ID"] = rid
+        log.info("request", method=request.method, path=request.url.path, status=response.status_code,
+                 ms=round((time.perf_counter() - started) * 1000, 1), request_id=rid)
+        return response
+
+    _include_routers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,121 @@
+"""RFC 9457 problem+json for every error the API returns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub.api.deps import request_lang
+from hub.errors import (
+    BadRequest,
+    MalformedJSON,
+    NotFound,
+    RequestInvalid,
+    SimpulError,
+)
+from hub.i18n import t
+from hub.logging import get_logger
+
+PROBLEM_JSON = "application/problem+json"
+log = get_logger("hub.api")
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+def problem_response(request: Request, err: SimpulError, headers: dict[str, str] | None = None) -> JSONResponse:
+    lang = request_lang(request)
+    body = err.problem(lang, instance=str(request.url.path))
+    rid = getattr(request.state, "request_id", None)
+    if rid:
+        body["request_id"] = rid
+    return ProblemResponse(body, status_code=err.status, headers=headers)
+
+
+def _pointer(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else list(map(str, loc))
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            ctx = e.get("ctx") or {}
+            err = MalformedJSON(
+                line="?", column="?", position=e.get("loc", ["", "?"])[-1], detail=ctx.get("error", "JSON"),
+                extra={"position": e.get("loc", ["", None])[-1]},
+            )
+            return problem_response(request, err)
+    items = [
+        {
+            "pointer": _pointer(tuple(e.get("loc", ()))),
+            "in": str(e.get("loc", ("body",))[0]),
+            "field": ".".join(str(p) for p in e.get("loc", ())[1:]),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in errors
+    ]
+    return problem_response(request, RequestInvalid(count=len(items), extra={"errors": items}))
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SimpulError)
+    async def _simpul(request: Request, exc: SimpulError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("request_failed", path=request.url.path, error=str(exc))
+        return problem_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_problem(request, exc)
+
+    @app.exception_handler(json.JSONDecodeError)
+    async def _json(request: Request, exc: json.JSONDecodeError) -> JSONResponse:
+        return problem_response(request, MalformedJSON.from_decode_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            err: SimpulError = NotFound("error.route_not_found", path=request.url.path)
+        elif exc.status_code == 405:
+            err = BadRequest("error.method_not_allowed", method=request.method, path=request.url.path)
+            body = err.problem(request_lang(request), instance=request.url.path)
+            body.update(status=405, title="Method not allowed", type="urn:simpul:problem:method-not-allowed")
+            return ProblemResponse(body, status_code=405, headers=getattr(exc, "headers", None))
+        else:
+            body = {
+                "type": "about:blank",
+                "title": str(exc.detail),
+                "status": exc.status_code,
+                "detail": str(exc.detail),
+            }
+            return ProblemResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return problem_response(request, err)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        rid = getattr(request.state, "request_id", "-")
+        log.exception("unhandled_error", path=request.url.path, request_id=rid)
+        lang = request_lang(request)
+        body = {
+            "type": "urn:simpul:problem:internal",
+            "title": "Internal error",
+            "status": 500,
+            "detail": t("error.internal", lang, request_id=rid),
+            "request_id": rid,
+        }
+        return ProblemResponse(body, status_code=500)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting problem+json answers of a route."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {s: {"description": "Problem (RFC 9457)", "content": {PROBLEM_JSON: {"schema": schema}}} for s in statuses}
