@@ -44,6 +44,22 @@ def redact_event(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict
     return {k: (_redact(v, k) if k not in {"timestamp", "level", "logger"} else v) for k, v in event_dict.items()}
 
 
+class _StderrLogger:
+    """Writes each line to whatever ``sys.stderr`` is *now* (test runners swap and close streams)."""
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        if stream is None or getattr(stream, "closed", False):
+            return
+        print(message, file=stream, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+def _stderr_logger_factory(*_args: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer(colors=False)
@@ -58,7 +74,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger_factory,
         cache_logger_on_first_use=False,
     )
 

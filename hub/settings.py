@@ -23,6 +23,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite file by default, PostgreSQL e.g. postgresql+psycopg://user@host/db",
     )
     schemas_dir: Path = Field(default=PROJECT_ROOT / "schemas", description="Folder of canonical schemas")
+    codelists_dir: Path | None = Field(
+        default=None,
+        description="Folder whose code lists (same file names as schemas/codelists) replace the shipped ones",
+    )
     lang: Lang = Field(default="id", description="Default language of messages: id (Bahasa Indonesia) or en")
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest request body the API accepts")
     max_batch_documents: int = Field(default=100_000, description="Most documents in one validation batch")

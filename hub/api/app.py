@@ -19,7 +19,7 @@ import hub
 from hub.api import routers as routers_pkg
 from hub.api.problems import PROBLEM_JSON, install_problem_handlers, problem_response
 from hub.errors import PayloadTooLarge
-from hub.logging import get_logger
+from hub.logging import configure_logging, get_logger
 from hub.settings import get_settings
 
 log = get_logger("hub.api")
@@ -89,6 +89,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     app = FastAPI(
         title="Simpul",
         version=hub.__version__,

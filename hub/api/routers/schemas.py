@@ -1,0 +1,121 @@
+"""Canonical schemas and the validator: ``/v1/schemas``.
+
+Thin: the work is done by :mod:`hub.validation.service`; this module parses the request and shapes the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from hub.api.deps import SettingsDep
+from hub.api.problems import problem_responses
+from hub.errors import PayloadTooLarge
+from hub.validation.report import ValidationReport
+from hub.validation.service import (
+    XLSX,
+    SchemaDetail,
+    SchemaSummary,
+    describe_schema,
+    list_schemas,
+    media_format,
+    validate_payload,
+)
+from hub.validation.store import get_store
+
+router = APIRouter(prefix="/v1/schemas", tags=["schemas"])
+
+SchemaKey = Annotated[str, Path(
+    description="Schema key `<domain>/<name>` (latest version), `<domain>/<name>:<version>` or the URN",
+    openapi_examples={
+        "pegawai": {"summary": "Civil servant", "value": "kepegawaian/pegawai"},
+        "rincian_belanja": {"summary": "Budget line, version 1", "value": "penganggaran/rincian_belanja:1"},
+    },
+)]
+
+_EXAMPLE_DOC = {"nip": "198501012010011001", "jenis_asn": "PNS", "nama": "Budi Santoso",
+                "tanggal_lahir": "1985-01-01", "jenis_kelamin": "L"}
+REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": (
+        "The documents to check, in one of four forms. JSON: one object, or an array of documents. NDJSON: one "
+        "JSON document per line. CSV and XLSX: row 1 holds the field names (dotted for nested fields: "
+        "`jabatan.nama`, `indikator.0.target`), every later row is one document; cells are converted to the "
+        "types the schema declares. Errors in a spreadsheet are reported with their sheet, row and column.\n\n"
+        "NDJSON example:\n\n    {\"nip\": \"198501012010011001\", \"nama\": \"Budi\"}\n"
+        "    {\"nip\": \"1985\", \"nama\": \"Sari\"}"
+    ),
+    "content": {
+        "application/json": {
+            "schema": {"anyOf": [{"type": "object"}, {"type": "array", "items": {}, "minItems": 1}]},
+            "examples": {
+                "one": {"summary": "One document", "value": _EXAMPLE_DOC},
+                "batch": {"summary": "A batch", "value": [_EXAMPLE_DOC, {**_EXAMPLE_DOC, "tanggal_lahir": "1-1-85"}]},
+            },
+        },
+        "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "nip,nama,jabatan.nama\n198501012010011001,Budi,Analis\n",
+        },
+        XLSX: {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+@router.get("", response_model=list[SchemaSummary], summary="List the canonical schemas (latest versions)")
+def list_all() -> list[SchemaSummary]:
+    """Every canonical schema with its key, version, bilingual title and description, hash and example counts."""
+    return list_schemas()
+
+
+@router.get("/{key:path}", response_model=SchemaDetail, summary="One schema: the JSON Schema and its metadata",
+            responses=problem_responses(404))
+def show(key: SchemaKey) -> JSONResponse:
+    """``key`` is ``<domain>/<name>`` (latest version), ``<domain>/<name>:<version>`` or the URN. An unknown
+    key answers 404 naming the closest known keys. The ``ETag`` is the schema's content hash."""
+    detail = describe_schema(key)
+    return JSONResponse(detail.model_dump(mode="json", by_alias=True), headers={"ETag": f'"{detail.hash}"'})
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refusing more than ``limit`` bytes whatever Content-Length claims."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(limit=limit, extra={"limit": limit})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/{key:path}/validate",
+    response_model=ValidationReport,
+    summary="Validate documents against a schema",
+    responses=problem_responses(400, 404, 413, 415),
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+async def validate(
+    key: SchemaKey,
+    request: Request,
+    settings: SettingsDep,
+    sheet: str | None = Query(None, description="XLSX: the sheet to read (default: the first)"),
+    rules: bool = Query(True, description="Also check business rules and code lists"),
+    include_valid: bool = Query(True, description="List valid documents too (false: only those with issues)"),
+) -> Response:
+    """Always 200 with a ValidationReport when the input could be read: ``valid`` says whether every document
+    passed. 400 malformed input (JSON errors name line, column and position), 404 unknown schema, 413 body
+    over the byte limit or more documents than the batch limit, 415 unsupported content type."""
+    get_store().get(key)
+    content_type = request.headers.get("content-type")
+    media_format(content_type)
+    body = await _read_body(request, settings.max_body_bytes)
+    report = await run_in_threadpool(validate_payload, key, body, content_type, sheet=sheet, rules=rules,
+                                     include_valid=include_valid, settings=settings)
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
+

@@ -1,0 +1,412 @@
+"""Plain-language messages, per JSON Schema keyword, in Bahasa Indonesia and English.
+
+:func:`explain` turns one python-jsonschema error into one or more :class:`Explained` issues: a rule id
+(``schema:<keyword>``), a JSON Pointer, the value (masked when personal) and ``{id, en}`` text from
+``hub/i18n/catalog/validation.yaml``. For ``oneOf``/``anyOf`` it explains the most relevant underlying error
+(python-jsonschema's ``best_match``) instead of a wall of alternatives. Messages say what is expected, using
+the schema's own title, description and ``examples``, and suggest a fix where one is likely (the closest known
+field name, a date rewritten as YYYY-MM-DD, a number without ``Rp`` and thousands separators).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+
+from hub.i18n import LANGS, catalog, t
+from hub.logging import mask_text
+from hub.validation.engine import rs_accepts
+from hub.validation.privacy import PathPart, is_personal, safe_value, shown, subschema_at
+
+Texts = dict[str, str]
+
+
+@dataclass
+class Explained:
+    rule: str
+    pointer: str
+    value: Any
+    message: Texts
+
+
+def pointer_of(parts: Sequence[PathPart]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def field_label(parts: Sequence[PathPart], lang: str) -> str:
+    """``["indikator", 1, "target"]`` → ``indikator[1].target``; the root is ``dokumen``/``document``."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or t("validation.word.document", lang)
+
+
+def _local(node: dict[str, Any] | None, what: str, lang: str) -> str:
+    """``title``/``description`` of a schema node in ``lang`` (``x-title-en`` / ``x-description-en``)."""
+    if not isinstance(node, dict):
+        return ""
+    text = node.get(f"x-{what}-en") if lang == "en" else None
+    text = text or node.get(what) or ""
+    return str(text).strip()
+
+
+def _join(values: Sequence[str], lang: str, limit: int = 12) -> str:
+    if len(values) > limit:
+        return ", ".join(values[:limit]) + ", …"
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + f" {t('validation.word.or', lang)} " + values[-1]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-.]", "", text).lower()
+
+
+def _same_code(word: str, pool: Sequence[str]) -> str | None:
+    """The allowed value ``word`` was meant to be, when only case, spaces, ``_``, ``-`` or ``.`` differ."""
+    return next((cand for cand in pool if _norm(cand) == _norm(word)), None)
+
+
+def _closest(word: str, pool: Sequence[str]) -> str | None:
+    """The known field name closest to a typo (``unitkerja`` → ``unit_kerja``, ``nama_kegiaan`` → …)."""
+    same = _same_code(word, pool)
+    if same:
+        return same
+    close = difflib.get_close_matches(word, list(pool), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null"
+
+
+class _Ctx:
+    """What every keyword explainer needs about one error."""
+
+    def __init__(self, err: ValidationError, root: dict[str, Any]):
+        self.err = err
+        self.root = root
+        self.parts: list[PathPart] = list(err.absolute_path)
+        self.personal = is_personal(root, self.parts)
+        self.value = safe_value(err.instance, root, self.parts)
+        node = err.schema if isinstance(err.schema, dict) else None
+        self.nodes = [n for n in (node, subschema_at(root, self.parts)) if isinstance(n, dict)]
+
+    def meta(self, what: str, lang: str) -> str:
+        for node in self.nodes:
+            text = _local(node, what, lang)
+            if text:
+                return text
+        return ""
+
+    def example(self) -> Any:
+        for node in self.nodes:
+            examples = node.get("examples")
+            if isinstance(examples, list) and examples:
+                return examples[0]
+        return None
+
+    def texts(self, key: str, hints: Sequence[tuple[str, dict[str, Any]]] = (),
+              lang_params: Callable[[str], dict[str, Any]] | None = None, **params: Any) -> Texts:
+        out: Texts = {}
+        for lang in LANGS:
+            full = {"field": field_label(self.parts, lang), "value": shown(self.value), **params}
+            if lang_params:
+                full.update(lang_params(lang))
+            text = t(key, lang, **full)
+            for hint_key, hint_params in hints:
+                text += " " + t(hint_key, lang, **hint_params)
+            out[lang] = text
+        return out
+
+    def one(self, key: str, **kw: Any) -> list[Explained]:
+        rule = "schema:" + str(self.err.validator)
+        return [Explained(rule, pointer_of(self.parts), self.value, self.texts(key, **kw))]
+
+
+# --- keyword explainers ------------------------------------------------------------------------------------------
+
+def _required(c: _Ctx) -> list[Explained]:
+    names = [p for p in c.err.validator_value if c.err.message == f"{p!r} is a required property"]
+    name = names[0] if names else str(c.err.message).split("'")[1 if "'" in c.err.message else 0]
+    parts = [*c.parts, name]
+    node = subschema_at(c.root, parts)
+
+    def params(lang: str) -> dict[str, Any]:
+        title = _local(node, "title", lang)
+        return {"title": f" ({title})" if title and title.lower() != name.lower() else "",
+                "parent": field_label(c.parts, lang)}
+
+    key = "validation.required.nested" if c.parts else "validation.required"
+    texts = c.texts(key, lang_params=params, name=name)
+    return [Explained("schema:required", pointer_of(parts), None, texts)]
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    """Whole sentences up to ``limit`` characters (else whole words and an ellipsis)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit)
+    if cut > 40:
+        return text[: cut + 1]
+    return text[: text.rfind(" ", 0, limit)].rstrip(",;:") + " …"
+
+
+def _number_hint(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"(?i)^\s*rp\.?\s*", "", value).strip()
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # Indonesian thousands: 1.500.000,50
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")
+    text = text.replace(" ", "")
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return text
+    return None
+
+
+def _type(c: _Ctx) -> list[Explained]:
+    expected = c.err.validator_value
+    wanted = expected if isinstance(expected, list) else [expected]
+    raw = c.err.instance
+    hints: list[tuple[str, dict[str, Any]]] = []
+    if {"integer", "number"} & set(wanted) and (number := _number_hint(raw)) is not None and not c.personal:
+        plain = isinstance(raw, str) and raw.strip() == number
+        hints.append(("validation.type.hint.unquote" if plain else "validation.type.hint.number",
+                      {"suggestion": number}))
+    elif "string" in wanted and isinstance(raw, int | float) and not isinstance(raw, bool):
+        hints.append(("validation.type.hint.quote", {"suggestion": shown(c.value)}))
+    elif "boolean" in wanted and isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        hints.append(("validation.type.hint.boolean", {}))
+
+    def params(lang: str) -> dict[str, Any]:
+        return {"expected": _join([t(f"validation.type.{w}", lang) for w in wanted], lang),
+                "actual": t(f"validation.kind.{_kind(raw)}", lang), "value": shown(c.value, as_json=True)}
+
+    return c.one("validation.type", hints=hints, lang_params=params)
+
+
+def _enum(c: _Ctx) -> list[Explained]:
+    allowed = [shown(v) for v in c.err.validator_value]
+    hints = []
+    if isinstance(c.err.instance, str) and not c.personal:
+        # only spelling variants: a "close" but different code (I/e → IV/e) would be a wrong fix
+        close = _same_code(c.err.instance, [v for v in c.err.validator_value if isinstance(v, str)])
+        if close:
+            hints.append(("validation.hint.did_you_mean", {"suggestion": close}))
+    return c.one("validation.enum", hints=hints, lang_params=lambda lang: {"allowed": _join(allowed, lang)})
+
+
+def _const(c: _Ctx) -> list[Explained]:
+    return c.one("validation.const", expected=shown(c.err.validator_value, as_json=True))
+
+
+def _pattern(c: _Ctx) -> list[Explained]:
+    pattern = c.err.validator_value
+    hints: list[tuple[str, dict[str, Any]]] = []
+    raw = c.err.instance
+    if isinstance(raw, str):
+        stripped = re.sub(r"[\s.\-]", "", raw)
+        if stripped != raw and rs_accepts("pattern", pattern, stripped):
+            shown_fix = safe_value(stripped, c.root, c.parts)
+            hints.append(("validation.hint.remove_spaces", {"suggestion": shown(shown_fix)}))
+    example = c.example()
+    if example is not None:
+        hints.append(("validation.hint.example", {"example": shown(example)}))
+
+    def params(lang: str) -> dict[str, Any]:
+        expected = _shorten(c.meta("description", lang) or c.meta("title", lang))
+        expected = expected.rstrip(".") if expected else t("validation.pattern.expected", lang, pattern=pattern)
+        return {"expected": expected}
+
+    return c.one("validation.pattern", hints=hints, lang_params=params)
+
+
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+def _date_fix(value: str) -> str | None:
+    match = _DMY.match(value.strip())
+    candidate = None
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        candidate = (year, month, day)
+    elif re.match(r"^\d{4}-\d{2}-\d{2}[T ]", value):
+        y, m, d = value[:10].split("-")
+        candidate = (int(y), int(m), int(d))
+    if candidate:
+        try:
+            return dt.date(*candidate).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _format(c: _Ctx) -> list[Explained]:
+    fmt = str(c.err.validator_value)
+    raw = c.err.instance
+    hints: list[tuple[str, dict[str, Any]]] = []
+    key = f"validation.format.{fmt}"
+    if fmt == "date" and isinstance(raw, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            key = "validation.format.date_impossible"
+        elif (fix := _date_fix(raw)) is not None:
+            hints.append(("validation.hint.did_you_mean", {"suggestion": fix}))
+    elif fmt == "date-time" and isinstance(raw, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", raw.strip()):
+            fix = raw.strip().replace(" ", "T") + (":00" if raw.count(":") == 1 else "") + "+07:00"
+            hints.append(("validation.hint.did_you_mean", {"suggestion": fix}))
+    elif fmt in ("uri", "iri", "uri-reference") and isinstance(raw, str) and re.match(r"^[\w.-]+\.\w{2,}(/|$)", raw):
+        hints.append(("validation.hint.did_you_mean", {"suggestion": "https://" + raw}))
+    if fmt in ("iri", "uri-reference", "iri-reference"):
+        key = "validation.format.uri"
+    if key not in catalog():
+        key = "validation.format.other"
+    return c.one(key, hints=hints, format=fmt)
+
+
+def _limit(key: str, actual: Callable[[Any], Any] | None = None) -> Callable[[_Ctx], list[Explained]]:
+    def explain_limit(c: _Ctx) -> list[Explained]:
+        params: dict[str, Any] = {"limit": shown(c.err.validator_value)}
+        if actual is not None:
+            params["actual"] = actual(c.err.instance)
+        return c.one(key, **params)
+
+    return explain_limit
+
+
+def _object_properties(node: Any) -> list[str]:
+    """Property names a schema node declares, including those of its ``allOf``/``anyOf``/``oneOf`` branches."""
+    if not isinstance(node, dict):
+        return []
+    names = list(node.get("properties") or {})
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(keyword) or ():
+            names += _object_properties(branch)
+    for keyword in ("if", "then", "else"):
+        names += _object_properties(node.get(keyword))
+    return list(dict.fromkeys(names))
+
+
+def _unknown_fields(c: _Ctx) -> list[Explained]:
+    instance = c.err.instance if isinstance(c.err.instance, dict) else {}
+    schema = c.err.schema if isinstance(c.err.schema, dict) else {}
+    known = _object_properties(schema)
+    if c.err.validator == "additionalProperties":
+        own = schema.get("properties") or {}
+        patterns = schema.get("patternProperties") or {}
+        extras = [k for k in instance if k not in own and not any(rs_accepts("pattern", p, k) for p in patterns)]
+    else:
+        extras = [k for k in instance if k not in known and repr(k) in str(c.err.message)]
+        extras = extras or [k for k in instance if k not in known]
+    free = [k for k in known if k not in instance]
+
+    def params(lang: str) -> dict[str, Any]:
+        where = t("validation.where", lang, parent=field_label(c.parts, lang)) if c.parts else ""
+        return {"where": where}
+
+    out = []
+    for extra in extras:
+        parts = [*c.parts, extra]
+        close = _closest(extra, free) or _closest(extra, known)
+        hints = [("validation.hint.did_you_mean", {"suggestion": close})] if close else []
+        texts = c.texts("validation.additionalProperties", hints=hints, lang_params=params, name=extra)
+        value = safe_value(instance.get(extra), c.root, parts)
+        out.append(Explained("schema:" + str(c.err.validator), pointer_of(parts), value, texts))
+    return out or _generic(c)
+
+
+def _dependent_required(c: _Ctx) -> list[Explained]:
+    trigger, name = "", ""
+    for prop, deps in (c.err.validator_value or {}).items():
+        for dep in deps:
+            if c.err.message == f"{dep!r} is a dependency of {prop!r}":
+                trigger, name = prop, dep
+    parts = [*c.parts, name]
+
+    def params(lang: str) -> dict[str, Any]:
+        where = t("validation.where", lang, parent=field_label(c.parts, lang)) if c.parts else ""
+        return {"where": where}
+
+    texts = c.texts("validation.dependentRequired", lang_params=params, trigger=trigger, name=name)
+    return [Explained("schema:dependentRequired", pointer_of(parts), None, texts)]
+
+
+def _one_of(c: _Ctx) -> list[Explained]:
+    many = c.err.validator == "oneOf" and not c.err.context
+    return c.one("validation.oneOf.many" if many else "validation.oneOf.none")
+
+
+def _generic(c: _Ctx) -> list[Explained]:
+    detail = str(c.err.message)
+    detail = "…" if c.personal else mask_text(detail if len(detail) <= 200 else detail[:199] + "…")
+    return c.one("validation.generic", keyword=str(c.err.validator), detail=detail)
+
+
+_EXPLAIN: dict[Any, Callable[[_Ctx], list[Explained]]] = {
+    "required": _required,
+    "type": _type,
+    "enum": _enum,
+    "const": _const,
+    "pattern": _pattern,
+    "format": _format,
+    "minimum": _limit("validation.minimum"),
+    "maximum": _limit("validation.maximum"),
+    "exclusiveMinimum": _limit("validation.exclusiveMinimum"),
+    "exclusiveMaximum": _limit("validation.exclusiveMaximum"),
+    "multipleOf": _limit("validation.multipleOf"),
+    "minLength": _limit("validation.minLength", len),
+    "maxLength": _limit("validation.maxLength", len),
+    "minItems": _limit("validation.minItems", len),
+    "maxItems": _limit("validation.maxItems", len),
+    "uniqueItems": _limit("validation.uniqueItems"),
+    "minProperties": _limit("validation.minProperties"),
+    "maxProperties": _limit("validation.maxProperties"),
+    "additionalProperties": _unknown_fields,
+    "unevaluatedProperties": _unknown_fields,
+    "dependentRequired": _dependent_required,
+    "contains": _limit("validation.contains"),
+    "minContains": _limit("validation.contains"),
+    "not": lambda c: c.one("validation.not"),
+    None: lambda c: [Explained("schema:false", pointer_of(c.parts), c.value, c.texts("validation.false"))],
+    "oneOf": _one_of,
+    "anyOf": _one_of,
+}
+
+
+def most_relevant(err: ValidationError) -> ValidationError:
+    """For ``oneOf``/``anyOf`` the underlying error that best says what to fix; otherwise ``err`` itself."""
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        return best_match([err]) or err
+    return err
+
+
+def explain(err: ValidationError, root: dict[str, Any]) -> list[Explained]:
+    """Plain-language issues for one python-jsonschema error (``root``: the resolved schema)."""
+    err = most_relevant(err)
+    ctx = _Ctx(err, root)
+    handler = _EXPLAIN.get(err.validator, _generic)
+    try:
+        return handler(ctx)
+    except Exception:  # an explainer must never hide the error itself
+        return _generic(ctx)

@@ -1,0 +1,150 @@
+"""The one validation report model, shared by the CLI, the API and every renderer.
+
+Shape (JSON)::
+
+    {"schema": {"id", "key", "version", "hash"}, "valid": bool,
+     "summary": {"documents", "valid", "invalid", "errors", "warnings"},
+     "documents": [{"index", "location", "valid", "issues": [
+         {"severity", "rule", "pointer", "location", "value", "message": {"id", "en"}}]}],
+     "groups": [{"rule", "severity", "path", "count", "documents", "example_value", "message"}]}
+
+``rule`` is ``schema:<keyword>`` for schema errors (``schema:required``, ``schema:pattern``), a business rule id
+(``PEG-001``) or ``codelist:<name>``. ``pointer`` is a JSON Pointer into the document; ``groups`` count issues by
+rule and by path without array indices (``/indikator/*/target``). Values of personal data are masked.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+import hub
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Message(BaseModel):
+    """A message in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.id
+
+
+class SchemaRef(BaseModel):
+    id: str = Field(description="Schema URN, e.g. urn:simpul:schema:kepegawaian/pegawai:1")
+    key: str = Field(description="Schema key <domain>/<name>")
+    version: str
+    hash: str = Field(description="sha256 of the schema's canonical JSON")
+
+
+class CellLocation(BaseModel):
+    """Where an issue sits in the file the vendor sent (spreadsheets: sheet, row and column)."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = Field(default=None, description="Spreadsheet/CSV row (the header is row 1)")
+    column: str | None = Field(default=None, description="Column letter, e.g. C")
+    field: str | None = Field(default=None, description="Column header, e.g. jabatan.nama")
+    line: int | None = Field(default=None, description="Line of the file (NDJSON)")
+
+
+class DocumentLocation(BaseModel):
+    file: str | None = None
+    line: int | None = Field(default=None, description="First line of the document in the file (JSON, NDJSON)")
+    sheet: str | None = None
+    row: int | None = None
+    label: Message = Field(description="Human location, e.g. 'baris 3' / 'row 3'")
+
+
+class Issue(BaseModel):
+    severity: Severity
+    rule: str = Field(description="schema:<keyword>, a business rule id (PEG-001) or codelist:<name>")
+    pointer: str = Field(description="JSON Pointer into the document ('' is the whole document)")
+    location: CellLocation | None = None
+    value: Any = Field(default=None, description="The offending value (personal data masked)")
+    message: Message
+
+
+class DocumentResult(BaseModel):
+    index: int = Field(description="0-based position of the document in the batch")
+    location: DocumentLocation
+    valid: bool
+    issues: list[Issue] = Field(default_factory=list)
+    truncated: bool = Field(default=False, description="True when more issues were found than are listed")
+
+
+class Summary(BaseModel):
+    documents: int
+    valid: int
+    invalid: int
+    errors: int
+    warnings: int
+
+
+class Group(BaseModel):
+    rule: str
+    severity: Severity
+    path: str = Field(description="JSON Pointer without array indices, e.g. /indikator/*/target")
+    count: int = Field(description="Issues of this rule at this path")
+    documents: int = Field(description="Documents with at least one such issue")
+    example_value: Any = None
+    message: Message = Field(description="The message of the first such issue")
+
+
+class ValidationReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: SchemaRef = Field(alias="schema")
+    valid: bool = Field(description="True when no document has an error (warnings do not count)")
+    summary: Summary
+    documents: list[DocumentResult] = Field(
+        description="Every document, or only those with issues when valid ones were left out")
+    groups: list[Group] = Field(description="Issues grouped by rule and path, most frequent first")
+    rules_applied: bool = Field(default=True, description="Business rules and code lists were checked")
+    generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    simpul_version: str = hub.__version__
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(by_alias=True, indent=indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def general_path(pointer: str) -> str:
+    """``/indikator/2/target`` → ``/indikator/*/target``."""
+    if not pointer:
+        return ""
+    return "/".join("*" if part.isdigit() else part for part in pointer.split("/"))
+
+
+def build_groups(documents: list[DocumentResult]) -> list[Group]:
+    groups: OrderedDict[tuple[str, str, str], dict[str, Any]] = OrderedDict()
+    for doc in documents:
+        seen: set[tuple[str, str, str]] = set()
+        for issue in doc.issues:
+            key = (issue.rule, general_path(issue.pointer), issue.severity)
+            slot = groups.get(key)
+            if slot is None:
+                slot = groups[key] = {"count": 0, "documents": 0, "example_value": issue.value,
+                                      "message": issue.message}
+            slot["count"] += 1
+            if key not in seen:
+                seen.add(key)
+                slot["documents"] += 1
+    order = {"error": 0, "warning": 1, "info": 2}
+    out = [Group(rule=r, path=p, severity=s, **v) for (r, p, s), v in groups.items()]  # type: ignore[arg-type]
+    out.sort(key=lambda g: (order[g.severity], -g.count, g.rule, g.path))
+    return out
+
+
+def summarize(documents: list[DocumentResult], total: int, valid: int) -> Summary:
+    errors = sum(1 for d in documents for i in d.issues if i.severity == "error")
+    warnings = sum(1 for d in documents for i in d.issues if i.severity == "warning")
+    return Summary(documents=total, valid=valid, invalid=total - valid, errors=errors, warnings=warnings)

@@ -1,0 +1,224 @@
+"""Validate one document or a batch against a canonical schema, plus business rules and code lists.
+
+For each document:
+
+1. the compiled jsonschema-rs validator says valid or not (fast path);
+2. only when it says invalid, python-jsonschema lists every error in detail and :mod:`messages` explains each
+   in Bahasa Indonesia and English;
+3. the business rules and code lists of ``hub.validation.rules`` run (``rules=False`` skips them).
+
+A document is valid when it has no schema error and no rule or code-list violation of severity ``error``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from hub.i18n import both, catalog
+from hub.logging import get_logger, mask_text
+from hub.validation import engine
+from hub.validation.inputs import ParsedDocument
+from hub.validation.messages import explain, pointer_of
+from hub.validation.privacy import PathPart, safe_value
+from hub.validation.report import (
+    DocumentLocation,
+    DocumentResult,
+    Issue,
+    Message,
+    SchemaRef,
+    ValidationReport,
+    build_groups,
+    summarize,
+)
+from hub.validation.store import SchemaEntry, SchemaStore, get_store
+
+log = get_logger("hub.validation")
+
+MAX_ISSUES_PER_DOCUMENT = 100
+_SEVERITIES = {"error", "warning", "info"}
+_rules_evaluate: Callable[..., list[Any]] | None = None
+_rules_loaded = False
+
+
+def rules_evaluate() -> Callable[..., list[Any]] | None:
+    """``hub.validation.rules.evaluate``, or ``None`` while that package is not installed."""
+    global _rules_evaluate, _rules_loaded
+    if not _rules_loaded:
+        _rules_loaded = True
+        try:
+            _rules_evaluate = getattr(importlib.import_module("hub.validation.rules"), "evaluate", None)
+        except Exception as exc:  # absent or broken: validate against the schema alone, and say so in the report
+            log.warning("rules_unavailable", error=str(exc))
+            _rules_evaluate = None
+    return _rules_evaluate
+
+
+def _parts(pointer: str, document: Any) -> list[PathPart]:
+    """JSON Pointer → path parts, with list positions as ``int`` (needed to walk the schema)."""
+    parts: list[PathPart] = []
+    node = document
+    for raw in pointer.split("/")[1:] if pointer else []:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and token.isdigit():
+            parts.append(int(token))
+            node = node[int(token)] if int(token) < len(node) else None
+        else:
+            parts.append(token)
+            node = node.get(token) if isinstance(node, dict) else None
+    return parts
+
+
+def _texts(value: Any, fallback: str) -> Message:
+    """A rule's ``{id, en}`` message, with any NIK/NIP or e-mail inside it masked."""
+    if isinstance(value, dict):
+        text_id = str(value.get("id") or value.get("en") or fallback)
+        return Message(id=mask_text(text_id), en=mask_text(str(value.get("en") or text_id)))
+    return Message(id=mask_text(str(value or fallback)), en=mask_text(str(value or fallback)))
+
+
+class DocumentValidator:
+    """Validates documents against one schema version; build once, call :meth:`check` per document."""
+
+    def __init__(self, entry: SchemaEntry, store: SchemaStore | None = None, *, rules: bool = True,
+                 context: Any = None):
+        self.store = store or get_store()
+        self.entry = entry
+        self.resolved = self.store.resolved(entry)
+        self.rules = rules
+        self.context = context
+        self._rs = self.store.rs_validator(entry)
+        engine.py_validator(self.store, entry)  # compile now, not inside the first invalid document
+
+    def schema_valid(self, document: Any) -> bool:
+        """The schema verdict alone (fast path; the detailed engine only when Rust cannot judge)."""
+        fast = self._fast(document)
+        return fast if fast is not None else not engine.detailed_errors(self.store, self.entry, document)
+
+    def _fast(self, document: Any) -> bool | None:
+        try:
+            return bool(self._rs.is_valid(document))
+        except Exception:  # a value Rust cannot represent: let the detailed engine judge
+            return None
+
+    def schema_issues(self, document: Any) -> list[Issue]:
+        if self._fast(document) is True:
+            return []
+        errors = engine.detailed_errors(self.store, self.entry, document)
+        issues: list[Issue] = []
+        seen: set[tuple[str, str]] = set()
+        for err in errors:
+            for x in explain(err, self.resolved):
+                if (x.rule, x.pointer) in seen:  # e.g. a field failing its base pattern and an if/then pattern
+                    continue
+                seen.add((x.rule, x.pointer))
+                issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
+                                    message=Message(**x.message)))
+        if not errors and self._fast(document) is False:
+            issues = self._disagreement(document)
+        return issues
+
+    def _disagreement(self, document: Any) -> list[Issue]:
+        """jsonschema-rs rejects what python-jsonschema accepts: report Rust's errors, never a silent pass."""
+        log.warning("engine_disagreement", schema=self.entry.urn)
+        issues = []
+        for err in engine.rs_errors(self.store, self.entry, document):
+            parts: list[PathPart] = list(err.instance_path)
+            keyword = err.kind.name
+            detail = mask_text(str(err.message))[:200]
+            texts = both("validation.engine_disagreement", field=pointer_of(parts) or "/", keyword=keyword,
+                         detail=detail)
+            issues.append(Issue(severity="error", rule=f"schema:{keyword}", pointer=pointer_of(parts),
+                                value=safe_value(err.instance, self.resolved, parts), message=Message(**texts)))
+        return issues
+
+    def rule_issues(self, document: Any, schema_ok: bool) -> list[Issue]:
+        evaluate = rules_evaluate() if self.rules else None
+        if evaluate is None:
+            return []
+        try:
+            violations = evaluate(self.entry.key, document, context=self.context, schema=self.resolved)
+        except Exception:
+            if not schema_ok:
+                return []  # rules may assume the schema holds; the schema errors already say what to fix
+            log.exception("rules_failed", schema=self.entry.key)
+            return [Issue(severity="warning", rule="simpul:rules", pointer="",
+                          message=Message(**both("validation.rules_failed")))]
+        issues = []
+        for v in violations or ():
+            severity = str(getattr(v, "severity", "error")).lower()
+            pointer = str(getattr(v, "pointer", "") or "")
+            rule = str(getattr(v, "rule_id", "") or "rule")
+            value = safe_value(getattr(v, "value", None), self.resolved, _parts(pointer, document))
+            issues.append(Issue(severity=severity if severity in _SEVERITIES else "warning", rule=rule,
+                                pointer=pointer, value=value, message=_texts(getattr(v, "message", None), rule)))
+        return issues
+
+    def check(self, document: Any) -> tuple[bool, list[Issue], bool]:
+        """``(valid, issues, truncated)`` for one document."""
+        issues = self.schema_issues(document)
+        schema_ok = not issues
+        issues += self.rule_issues(document, schema_ok)
+        valid = not any(i.severity == "error" for i in issues)
+        issues.sort(key=lambda i: i.severity != "error")
+        truncated = len(issues) > MAX_ISSUES_PER_DOCUMENT
+        return valid, issues[:MAX_ISSUES_PER_DOCUMENT], truncated
+
+
+def _index_location(index: int) -> DocumentLocation:
+    texts = catalog()["validation.location.index"]
+    label = Message(id=texts["id"].format(number=index + 1), en=texts["en"].format(number=index + 1))
+    return DocumentLocation(file=None, line=None, sheet=None, row=None, label=label)
+
+
+def schema_ref(entry: SchemaEntry) -> SchemaRef:
+    return SchemaRef(id=entry.urn, key=entry.key, version=entry.version, hash=entry.hash)
+
+
+def validate_documents(schema: str | SchemaEntry, documents: Iterable[Any], *, rules: bool = True,
+                       context: Any = None, include_valid: bool = True,
+                       store: SchemaStore | None = None) -> ValidationReport:
+    """Validate a batch (raw JSON values or :class:`ParsedDocument`) and build the report.
+
+    ``schema`` is a key (``kepegawaian/pegawai``), a versioned key (``…:1``), a URN or a store entry.
+    ``include_valid=False`` leaves documents without issues out of ``documents`` (they still count).
+    """
+    store = store or get_store()
+    entry = schema if isinstance(schema, SchemaEntry) else store.get(schema)
+    checker = DocumentValidator(entry, store, rules=rules, context=context)
+    results: list[DocumentResult] = []
+    total = valid_count = 0
+    for index, item in enumerate(documents):
+        parsed = item if isinstance(item, ParsedDocument) else None
+        data = parsed.data if parsed else item
+        valid, issues, truncated = checker.check(data)
+        total += 1
+        valid_count += valid
+        if issues and parsed is not None:
+            for issue in issues:
+                issue.location = parsed.locate(issue.pointer)
+        if issues or include_valid:
+            location = parsed.location if parsed else _index_location(index)
+            results.append(DocumentResult(index=index, location=location, valid=valid,
+                                                          issues=issues, truncated=truncated))
+    return ValidationReport(
+        schema=schema_ref(entry), valid=valid_count == total, summary=summarize(results, total, valid_count),
+        documents=results, groups=build_groups(results), rules_applied=rules and rules_evaluate() is not None,
+    )
+
+
+def validate_document(schema: str | SchemaEntry, document: Any, **kwargs: Any) -> ValidationReport:
+    """One document: a report with one entry in ``documents``."""
+    return validate_documents(schema, [document], **kwargs)
+
+
+def is_valid(schema: str | SchemaEntry, document: Any, *, rules: bool = True,
+             store: SchemaStore | None = None) -> bool:
+    """Only the verdict (no report): for callers in a hurry, e.g. the exchange before storing a record."""
+    store = store or get_store()
+    entry = schema if isinstance(schema, SchemaEntry) else store.get(schema)
+    checker = DocumentValidator(entry, store, rules=rules)
+    if not checker.schema_valid(document):
+        return False
+    return not any(i.severity == "error" for i in checker.rule_issues(document, True))
