@@ -1,0 +1,202 @@
+"""The probes' HTTP client: raw answers (no retries, no raising on status), a request budget, a deadline,
+the host policy on every hop, and every exchange kept for evidence.
+
+It sits on ``httpx.AsyncClient`` directly (not the connectors' client): an assessment must see each 503 and each
+slow answer as it is, where a connector would retry it away.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from hub import __version__
+from hub.assessment.evidence import build_exchange
+from hub.assessment.models import AssessmentTarget, HttpExchange, ProbeLimits
+from hub.assessment.safety import HostPolicy
+
+REDIRECTS = (301, 302, 303, 307, 308)
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every probe client (building one reads the CA bundle: ~30 ms)."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
+
+
+class BudgetExhausted(Exception):
+    """Simpul's own request budget for this target is used up (an ``error``, not the application's fault)."""
+
+
+class DeadlineExceeded(Exception):
+    """Simpul's own time budget for this target is used up (an ``error``, not the application's fault)."""
+
+
+@dataclass
+class Response:
+    label: str
+    method: str
+    url: str
+    status: int | None
+    headers: httpx.Headers
+    content: bytes
+    elapsed_ms: float
+    error: str | None = None
+    truncated: bool = False
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: bytes | None = None
+    redacted: HttpExchange | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    @property
+    def server_error(self) -> bool:
+        return self.status is None or self.status >= 500
+
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def join(base_url: str, path: str) -> str:
+    """``base_url`` + ``path`` (a path keeps the base's prefix; an absolute URL is used as is)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+class ProbeClient:
+    def __init__(self, target: AssessmentTarget, limits: ProbeLimits, policy: HostPolicy,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.target, self.limits, self.policy = target, limits, policy
+        self.requests_made = 0
+        self.answered = 0  # requests that got any HTTP answer
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.total_timeout_s
+        self.secrets = target.auth.secret_values()
+        self.secret_headers = list(target.auth.headers)
+        self.secret_params = list(target.auth.query)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(limits.read_timeout_s, connect=limits.connect_timeout_s),
+            follow_redirects=False,
+            verify=ssl_context(),
+            limits=httpx.Limits(max_connections=max(limits.load_levels) + 2, max_keepalive_connections=8),
+            headers={"User-Agent": f"Simpul-assessment/{__version__}", "Accept-Language": "id",
+                     "Accept": "application/json, */*;q=0.5"},
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def url(self, path: str) -> str:
+        return join(self.target.base_url, path)
+
+    def _auth(self, headers: dict[str, str], params: dict[str, Any]) -> None:
+        for name, value in self.target.auth.headers.items():
+            headers.setdefault(name, value.get_secret_value())
+        for name, value in self.target.auth.query.items():
+            params.setdefault(name, value.get_secret_value())
+
+    async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                      headers: dict[str, str] | None = None, content: bytes | None = None, label: str = "",
+                      authenticate: bool = True) -> Response:
+        """One request (and its redirects), never retried. Raises BudgetExhausted, DeadlineExceeded, RefusedHost."""
+        url, method = self.url(path), method.upper()
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        for _hop in range(4):
+            if self.requests_made >= self.limits.max_requests:
+                raise BudgetExhausted(self.limits.max_requests)
+            remaining = self.remaining()
+            if remaining < 0.05:
+                raise DeadlineExceeded(self.limits.total_timeout_s)
+            await self.policy.check(url)
+            req_headers = dict(headers or {})
+            req_params = dict(params)
+            if authenticate:
+                self._auth(req_headers, req_params)
+            self.requests_made += 1
+            response = await self._send(method, url, req_params, req_headers, content, label,
+                                        min(self.limits.read_timeout_s, remaining))
+            location = response.headers.get("location")
+            if response.status in REDIRECTS and location:
+                url, params = urljoin(response.url, location), {}
+                if response.status == 303:
+                    method, content = "GET", None
+                continue
+            return response
+        return response
+
+    async def _send(self, method: str, url: str, params: dict[str, Any], headers: dict[str, str],
+                    content: bytes | None, label: str, timeout: float) -> Response:
+        start = time.perf_counter()
+        chunks: list[bytes] = []
+        size, truncated, status, resp_headers, error = 0, False, None, httpx.Headers(), None
+        sent_url = url
+        sent_headers = headers
+        try:
+            t = httpx.Timeout(timeout, connect=min(self.limits.connect_timeout_s, timeout))
+            async with self._client.stream(method, url, params=params, headers=headers, content=content,
+                                           timeout=t) as resp:
+                status, resp_headers, sent_url = resp.status_code, resp.headers, str(resp.request.url)
+                sent_headers = dict(resp.request.headers)
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.limits.max_response_bytes:
+                        truncated = True
+                        break
+                    chunks.append(chunk)
+        except httpx.TimeoutException:
+            error = "timeout"
+        except httpx.ConnectError as exc:
+            error = f"connect: {str(exc)[:120]}"
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            error = "reset"
+        except httpx.HTTPError as exc:
+            error = f"http: {type(exc).__name__}"
+        body = b"".join(chunks)
+        if status is not None:
+            self.answered += 1
+        if status is None and sent_url == url and params:
+            sent_url = str(httpx.URL(url, params=params))
+        return Response(label=label, method=method, url=sent_url, status=status if error is None else None,
+                        headers=resp_headers, content=body, elapsed_ms=(time.perf_counter() - start) * 1000,
+                        error=error, truncated=truncated, request_headers=sent_headers, request_body=content)
+
+    def exchange(self, response: Response) -> HttpExchange:
+        """The redacted, replayable form of ``response`` for the evidence (built once per response)."""
+        if response.redacted is not None and response.redacted.label == response.label:
+            return response.redacted
+        response.redacted = build_exchange(
+            label=response.label, method=response.method, url=response.url,
+            request_headers=response.request_headers, request_body=response.request_body,
+            status=response.status, response_headers=dict(response.headers), body=response.content,
+            elapsed_ms=response.elapsed_ms, error=response.error, limit=self.limits.evidence_body_bytes,
+            secrets=self.secrets, secret_headers=self.secret_headers, secret_params=self.secret_params,
+        )
+        return response.redacted
+

@@ -1,0 +1,95 @@
+"""Evaluators: small pure functions ``(observation, check) -> Verdict``, registered by name.
+
+An evaluator never does I/O; the probe that gathered the observation did. That is what lets the catalog's
+good/bad examples run in tests without a network. Thresholds and params come from the check (catalog data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.assessment.catalog import Check
+from hub.assessment.models import Status
+
+Observation = Mapping[str, Any]
+
+
+@dataclass
+class Verdict:
+    status: Status
+    params: dict[str, Any] = field(default_factory=dict)  # fill the check's message placeholders
+    measured: dict[str, Any] = field(default_factory=dict)  # shown in reports, kept in the run
+    reason: str | None = None  # i18n key (assessment.reason.*) for not_applicable and error
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    focus: list[str] = field(default_factory=list)  # evidence labels to show first
+
+
+Evaluator = Callable[[Observation, Check], Verdict]
+EVALUATORS: dict[str, Evaluator] = {}
+
+
+def evaluator(name: str) -> Callable[[Evaluator], Evaluator]:
+    def register(func: Evaluator) -> Evaluator:
+        if name in EVALUATORS:
+            raise RuntimeError(f"evaluator {name!r} registered twice")
+        EVALUATORS[name] = func
+        return func
+
+    return register
+
+
+def evaluate(check: Check, observation: Observation) -> Verdict:
+    if check.evaluator not in EVALUATORS:
+        raise KeyError(f"{check.id}: no evaluator named {check.evaluator!r}")
+    return EVALUATORS[check.evaluator](observation, check)
+
+
+def by_ratio(ratio: float, minimum: float, warn: float | None) -> Status:
+    """pass at or above ``minimum``, warning at or above ``warn``, else fail."""
+    if ratio >= minimum - 1e-9:
+        return Status.PASS
+    if warn is not None and ratio >= warn - 1e-9:
+        return Status.WARNING
+    return Status.FAIL
+
+
+def bi(id_text: str, en_text: str) -> dict[str, str]:
+    """A message parameter in both languages (the runner picks the one of each message text)."""
+    return {"id": id_text, "en": en_text}
+
+
+def bilist(items: list[dict[str, str]], limit: int = 3) -> dict[str, str]:
+    """A list of bilingual fragments joined per language."""
+    return {lang: listing([i[lang] for i in items], limit) for lang in ("id", "en")}
+
+
+def pct(value: float) -> float:
+    return round(value * 100, 1)
+
+
+def listing(items: list[Any], limit: int = 5) -> str:
+    shown = [str(i) for i in items[:limit]]
+    more = len(items) - len(shown)
+    return ", ".join(shown) + (f" (+{more})" if more > 0 else "") if shown else "-"
+
+
+def not_applicable(reason: str, **params: Any) -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, reason=reason, reason_params=params)
+
+
+def error(reason: str, **params: Any) -> Verdict:
+    return Verdict(Status.ERROR, reason=reason, reason_params=params)
+
+
+from hub.assessment.evaluators import (  # noqa: E402  (registration by import)
+    friendly,
+    integrateable,
+    interoperable,
+    reliable,
+    scalable,
+)
+
+__all__ = ["EVALUATORS", "Verdict", "evaluate", "evaluator", "friendly", "integrateable", "interoperable",
+           "reliable", "scalable"]

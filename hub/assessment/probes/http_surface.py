@@ -1,0 +1,161 @@
+"""Probes of the API surface: transport, bad input, versioning, authentication, OpenAPI, export, notifications,
+documentation."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from hub.assessment.client import Response, join
+from hub.assessment.discovery import EXPORT_GUESSES, openapi, resources
+from hub.assessment.openapi_lint import operations
+from hub.assessment.probes import Observation, ProbeContext, probe
+from hub.assessment.probes.scale import incremental_result
+from hub.assessment.sampling import sample
+
+FEED = re.compile(r"(webhook|subscri|langganan|changes|perubahan|events|feed|notif)", re.IGNORECASE)
+EXPORT = re.compile(r"(export|ekspor|download|unduh|dump|bulk)", re.IGNORECASE)
+DOCS_GUESSES = ("docs", "redoc", "api/docs", "swagger-ui", "swagger-ui.html", "api/v1/docs")
+VERSION_HEADERS = ("api-version", "x-api-version", "x-version", "version")
+
+
+@probe("transport")
+async def transport(ctx: ProbeContext) -> Observation:
+    url = ctx.target.base_url
+    public = ctx.target.is_public or await ctx.policy.is_public(url)
+    return Observation(data={"scheme": urlsplit(url).scheme, "public": public, "url": url})
+
+
+def _case(name: str, expect: str, response: Response) -> dict[str, Any]:
+    response.label = name
+    return {"case": name, "expect": expect, "status": response.status, "error": response.error,
+            "content_type": response.content_type, "body": response.text()[:8000]}
+
+
+@probe("robustness")
+async def robustness(ctx: ProbeContext) -> Observation:
+    found = await resources(ctx)
+    res = next((r for r in found if r.kind == "json"), None)
+    cases: list[tuple[str, str, str, str, dict[str, Any], bytes | None]] = []
+    if res is not None:
+        page, size = res.page_param or "page", res.size_param or "size"
+        cases += [
+            (f"{page}=abc", "4xx", "GET", res.path, {page: "abc"}, None),
+            (f"{page}=-1", "4xx", "GET", res.path, {page: -1}, None),
+            (f"{size}=-5", "4xx", "GET", res.path, {size: -5}, None),
+            (f"{size}=100000000", "not_5xx", "GET", res.path, {size: 100_000_000}, None),
+            (f"{page}=99999999", "not_5xx", "GET", res.path, {page: 99_999_999}, None),
+            ("unknown parameter", "not_5xx", "GET", res.path, {"zz_simpul_probe": "1"}, None),
+            ("odd id", "not_5xx", "GET", res.path.rstrip("/") + "/%27%22%3E", {}, None),
+        ]
+    elif found:
+        cases.append(("odd id", "not_5xx", "GET", found[0].path.rstrip("/") + "%27%22", {}, None))
+    cases.append(("unknown path", "4xx", "GET", "__simpul_tidak_ada__", {}, None))
+    api = await openapi(ctx)
+    post = next((p for m, p, _ in operations(api.document) if m == "POST" and "{" not in p), None)
+    if post:
+        cases.append(("malformed JSON body", "4xx", "POST", post, {}, b'{"data": [1, 2,'))
+    observed: list[dict[str, Any]] = []
+    evidence: list[Response] = []
+    for name, expect, method, path, params, body in cases:
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        response = await ctx.client.request(method, path, params=params, content=body, headers=headers, label=name)
+        observed.append(_case(name, expect, response))
+        evidence.append(response)
+    return Observation(data={"cases": observed}, evidence=evidence)
+
+
+@probe("api_surface")
+async def api_surface(ctx: ProbeContext) -> Observation:
+    found = await resources(ctx)
+    api = await openapi(ctx)
+    data = await sample(ctx)
+    paths = [urlsplit(r.path).path if r.path.startswith("http") else r.path for r in found]
+    paths += [p for _, p, _ in operations(api.document)][:20]
+    headers: dict[str, str] = {}
+    for page in data.pages[:3]:
+        for name in VERSION_HEADERS:
+            if page.response.headers.get(name):
+                headers[name] = page.response.headers[name]
+    api_less = api.document is None and not any(r.kind == "json" for r in found)
+    base_path = urlsplit(ctx.target.base_url).path
+    if base_path and base_path != "/":
+        paths.insert(0, base_path)
+    return Observation(data={"paths": list(dict.fromkeys(paths)), "version_headers": headers, "api_less": api_less},
+                       evidence=[p.response for p in data.pages[:1]])
+
+
+@probe("auth_surface")
+async def auth_surface(ctx: ProbeContext) -> Observation:
+    api = await openapi(ctx)
+    doc = api.document or {}
+    schemes = (doc.get("components") or {}).get("securitySchemes") or doc.get("securityDefinitions") or None
+    basic = any(v.get_secret_value().lower().startswith("basic ") for v in ctx.target.auth.headers.values())
+    public = ctx.target.is_public or await ctx.policy.is_public(ctx.target.base_url)
+    return Observation(data={"scheme": urlsplit(ctx.target.base_url).scheme, "public": public,
+                             "query_secrets": sorted(ctx.target.auth.query), "basic_auth": basic,
+                             "security_schemes": schemes, "openapi_found": api.document is not None},
+                       evidence=[r for r in api.responses if r.status == 200][:1])
+
+
+@probe("openapi")
+async def openapi_probe(ctx: ProbeContext) -> Observation:
+    api = await openapi(ctx)
+    evidence = [r for r in api.responses if r.status == 200][:1] or api.responses[:3]
+    return Observation(data={"url": api.url, "document": api.document, "parse_error": api.error},
+                       evidence=evidence)
+
+
+@probe("export")
+async def export(ctx: ProbeContext) -> Observation:
+    api = await openapi(ctx)
+    found = await resources(ctx)
+    paths = [p for m, p, _ in operations(api.document) if m == "GET" and EXPORT.search(p) and "{" not in p]
+    paths += [r.path for r in found if r.kind == "tabular"]
+    names = [r.name.replace("_", "-") for r in found[:1]] or [s.split("/")[-1].replace("_", "-")
+                                                             for s in ctx.schemas[:1]]
+    paths += [g.format(name=n) for n in names for g in EXPORT_GUESSES[:3]] + ["export", "api/v1/export"]
+    candidates: list[dict[str, Any]] = []
+    evidence: list[Response] = []
+    tried: list[str] = []
+    for path in list(dict.fromkeys(paths))[:8]:
+        tried.append(path if not path.startswith("http") else urlsplit(path).path)
+        response = await ctx.client.request("GET", path, label="export")
+        candidates.append({"path": tried[-1], "status": response.status, "content_type": response.content_type,
+                           "disposition": response.headers.get("content-disposition", "")})
+        evidence.append(response)
+        if response.status == 200 and (response.headers.get("content-disposition") or not
+                                       response.content_type.startswith(("application/json", "text/html"))):
+            break
+    return Observation(data={"candidates": candidates, "tried": tried}, evidence=evidence[-3:])
+
+
+@probe("change_notifications")
+async def change_notifications(ctx: ProbeContext) -> Observation:
+    api = await openapi(ctx)
+    doc = api.document or {}
+    webhooks = bool(doc.get("webhooks")) or any("callbacks" in op for _, _, op in operations(doc))
+    feeds = [p for _, p, _ in operations(doc) if FEED.search(p)]
+    inc = await incremental_result(ctx)
+    return Observation(data={"webhooks": webhooks, "feed_paths": feeds[:10],
+                             "incremental": bool(inc.data.get("param"))},
+                       evidence=[r for r in api.responses if r.status == 200][:1])
+
+
+@probe("docs")
+async def docs(ctx: ProbeContext) -> Observation:
+    api = await openapi(ctx)
+    description = ((api.document or {}).get("info") or {}).get("description")
+    pages: list[dict[str, Any]] = []
+    evidence: list[Response] = []
+    tried: list[str] = []
+    for guess in DOCS_GUESSES:
+        tried.append("/" + guess)
+        response = await ctx.client.request("GET", join(ctx.target.base_url, guess), label="docs",
+                                            headers={"Accept": "text/html"})
+        pages.append({"path": "/" + guess, "status": response.status, "content_type": response.content_type})
+        evidence.append(response)
+        if response.status == 200 and "html" in response.content_type:
+            break
+    return Observation(data={"pages": pages, "description": description, "tried": tried}, evidence=evidence[-2:])

@@ -1,0 +1,199 @@
+"""Reports of an :class:`~hub.assessment.models.AssessmentRun`: JSON, HTML, JUnit XML, XLSX.
+
+* JSON: the run itself (the model is the contract).
+* HTML: one self-contained, printable page (Jinja2, inline CSS), headings in the chosen language with the other
+  language beside them.
+* JUnit XML: one ``testcase`` per check; fail → ``<failure>``, error → ``<error>`` (Simpul could not measure),
+  not applicable / not answered → ``<skipped>``, warning → passes with a ``WARNING`` line in ``<system-out>``.
+* XLSX: a summary sheet, a checks sheet and an evidence sheet (openpyxl).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from hub.assessment.models import AssessmentRun, CheckResult, Evidence, Status
+from hub.i18n import t
+
+FORMATS = ("json", "html", "junit", "xlsx")
+TEMPLATES = Path(__file__).parent / "templates"
+OTHER = {"id": "en", "en": "id"}
+
+
+def status_label(status: Status, lang: str) -> str:
+    return t(f"assessment.status.{status.value}", lang)
+
+
+def detail(result: CheckResult, lang: str) -> str:
+    text = result.message or result.reason
+    return text.get(lang) if text else ""
+
+
+def _measured(result: CheckResult) -> str:
+    if not result.measured:
+        return ""
+    return json.dumps(result.measured, ensure_ascii=False, default=str)[:600]
+
+
+def _evidence_line(ev: Evidence) -> str:
+    if ev.http is not None:
+        h = ev.http
+        status = h.status if h.status is not None else (h.error or "-")
+        ms = f" {h.elapsed_ms:.0f} ms" if h.elapsed_ms is not None else ""
+        return f"[{ev.title}] {h.method} {h.url} → {status}{ms}"
+    if ev.kind == "document":
+        return f"[{ev.title}] {ev.url or ev.file_name or ''} {ev.note or ''}".strip()
+    if ev.note:
+        return f"[{ev.title}] {ev.note}"
+    return f"[{ev.title}] {json.dumps(ev.data, ensure_ascii=False, default=str)[:300]}"
+
+
+# -- JSON --------------------------------------------------------------------------------------------------------
+def render_json(run: AssessmentRun, lang: str = "id") -> str:
+    return run.model_dump_json(indent=2)
+
+
+# -- HTML --------------------------------------------------------------------------------------------------------
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["status_label"] = status_label
+    env.filters["detail"] = detail
+    env.filters["measured"] = _measured
+    return env
+
+
+def render_html(run: AssessmentRun, lang: str = "id") -> str:
+    def h(key: str, **params: Any) -> dict[str, str]:
+        return {"main": t(f"assessment.report.{key}", lang, **params),
+                "alt": t(f"assessment.report.{key}", OTHER[lang], **params)}
+
+    groups = {s.standard: [r for r in run.results if r.standard == s.standard] for s in run.scores}
+    return _env().get_template("report.html.j2").render(
+        run=run, lang=lang, h=h, groups=groups, Status=Status,
+        failed=[r for r in run.results if r.status is Status.FAIL],
+        errors=[r for r in run.results if r.status is Status.ERROR],
+        pending=[r for r in run.results if r.status is Status.NOT_ANSWERED],
+    )
+
+
+# -- JUnit XML ---------------------------------------------------------------------------------------------------
+def _text_block(result: CheckResult, lang: str) -> str:
+    lines = [detail(result, lang)]
+    if result.measured:
+        lines.append("measured: " + _measured(result))
+    for ev in result.evidence:
+        lines.append(_evidence_line(ev))
+        if ev.http is not None:
+            lines.append("  " + ev.http.curl)
+    return "\n".join(line for line in lines if line)
+
+
+def render_junit(run: AssessmentRun, lang: str = "id") -> str:
+    counts = {s: sum(1 for r in run.results if r.status is s) for s in Status}
+    root = ET.Element("testsuites", name=f"simpul-assessment {run.target.app_id}", tests=str(len(run.results)),
+                      failures=str(counts[Status.FAIL]), errors=str(counts[Status.ERROR]),
+                      skipped=str(counts[Status.NOT_APPLICABLE] + counts[Status.NOT_ANSWERED]))
+    for score in run.scores:
+        mine = [r for r in run.results if r.standard == score.standard]
+        suite = ET.SubElement(
+            root, "testsuite", name=score.name.get(lang), tests=str(len(mine)),
+            failures=str(sum(r.status is Status.FAIL for r in mine)),
+            errors=str(sum(r.status is Status.ERROR for r in mine)),
+            skipped=str(sum(r.status in (Status.NOT_APPLICABLE, Status.NOT_ANSWERED) for r in mine)),
+            timestamp=run.started_at.isoformat())
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="score", value="" if score.score is None else str(score.score))
+        ET.SubElement(props, "property", name="catalog_version", value=run.catalog_version)
+        for r in mine:
+            case = ET.SubElement(suite, "testcase", classname=f"simpul.assessment.{r.standard}",
+                                 name=f"{r.check_id} {r.title.get(lang)}", time=f"{r.duration_ms / 1000:.3f}")
+            body = _text_block(r, lang)
+            if r.status is Status.FAIL:
+                ET.SubElement(case, "failure", message=detail(r, lang)[:500], type="fail").text = body
+            elif r.status is Status.ERROR:
+                ET.SubElement(case, "error", message=detail(r, lang)[:500], type="simpul-error").text = body
+            elif r.status in (Status.NOT_APPLICABLE, Status.NOT_ANSWERED):
+                ET.SubElement(case, "skipped", message=f"{r.status.value}: {detail(r, lang)}"[:500])
+            elif r.status is Status.WARNING:
+                ET.SubElement(case, "system-out").text = "WARNING: " + body
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# -- XLSX --------------------------------------------------------------------------------------------------------
+def render_xlsx(run: AssessmentRun, lang: str = "id") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    fills = {Status.PASS: "C6EFCE", Status.WARNING: "FFEB9C", Status.FAIL: "FFC7CE", Status.ERROR: "D9D9D9"}
+    bold = Font(bold=True)
+    book = Workbook()
+    summary = book.active
+    summary.title = "Ringkasan" if lang == "id" else "Summary"
+    summary.append([t("assessment.report.title", lang, name=run.target.name)])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append([t("assessment.report.run", lang, run_id=run.run_id, started=run.started_at.isoformat(),
+                      finished=run.finished_at.isoformat(), catalog=run.catalog_version,
+                      requests=run.requests_made)])
+    summary.append([t("assessment.report.target", lang), run.target.app_id, run.target.base_url,
+                    run.target.area or ""])
+    summary.append([t("assessment.report.level", lang), run.maturity.level, run.maturity.name.get(lang)])
+    summary.append([t("assessment.report.overall", lang), run.maturity.overall_score])
+    summary.append([run.maturity.explanation.get(lang)])
+    summary.append([])
+    summary.append([t("assessment.report.standard", lang), t("assessment.report.score", lang),
+                    *[status_label(s, lang) for s in Status]])
+    for cell in summary[summary.max_row]:
+        cell.font = bold
+    for s in run.scores:
+        summary.append([s.name.get(lang), s.score, *[s.counts.get(st.value, 0) for st in Status]])
+    summary.column_dimensions["A"].width = 36
+
+    checks = book.create_sheet("Pemeriksaan" if lang == "id" else "Checks")
+    header = ["ID", t("assessment.report.standard", lang), t("assessment.report.check", lang),
+              t("assessment.report.status", lang), t("assessment.report.weight", lang),
+              t("assessment.report.message", lang), t("assessment.report.measured", lang), "automated",
+              "answered_by"]
+    checks.append(header)
+    for cell in checks[1]:
+        cell.font = bold
+    for r in run.results:
+        checks.append([r.check_id, r.standard, r.title.get(lang), status_label(r.status, lang), r.weight,
+                       detail(r, lang), _measured(r), r.automated, r.answered_by or ""])
+        if r.status in fills:
+            checks.cell(row=checks.max_row, column=4).fill = PatternFill("solid", fgColor=fills[r.status])
+    for col, width in zip("ABCDEFGHI", (10, 16, 48, 14, 8, 70, 50, 10, 16), strict=True):
+        checks.column_dimensions[col].width = width
+    checks.freeze_panes = "A2"
+
+    evidence = book.create_sheet("Bukti" if lang == "id" else "Evidence")
+    evidence.append(["ID", "kind", "title", "method", "url / file", "status", "ms", "curl", "body / note"])
+    for cell in evidence[1]:
+        cell.font = bold
+    for r in run.results:
+        for ev in r.evidence:
+            h = ev.http
+            evidence.append([r.check_id, ev.kind, ev.title, h.method if h else "", h.url if h else
+                             (ev.url or ev.file_name or ""), (h.status if h.status is not None else h.error) if h
+                             else "", h.elapsed_ms if h else None, h.curl if h else "",
+                             (h.body if h else (ev.note or json.dumps(ev.data, ensure_ascii=False, default=str)))
+                             [:32000]])
+    evidence.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(run: AssessmentRun, fmt: str = "json", lang: str = "id") -> str | bytes:
+    """One report in ``fmt`` (json, html, junit, xlsx); xlsx gives bytes, the others text."""
+    renderers = {"json": render_json, "html": render_html, "junit": render_junit, "xlsx": render_xlsx}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return renderers[fmt](run, lang)
