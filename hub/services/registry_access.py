@@ -1,0 +1,51 @@
+"""Who is calling (a :class:`Principal`) and what its role may do (``registry/data/roles.yaml``)."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+
+from hub.errors import Forbidden
+from registry.vocab import role_allows
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The identity behind a request: an API key, or the local CLI (trusted, acting as admin)."""
+
+    actor: str  # written to the change history: "key:<name>#<id>" or "cli:<os user>"
+    role: str
+    name: str
+    key_id: int | None = None
+    kode_pemda: str | None = None
+    kode_opd: str | None = None
+
+    @classmethod
+    def cli(cls) -> Principal:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no user name in containers without /etc/passwd entries
+            user = "unknown"
+        return cls(actor=f"cli:{user}", role="admin", name=f"cli:{user}")
+
+    def can(self, action: str) -> bool:
+        return role_allows(self.role, action)
+
+    def require(self, action: str) -> None:
+        if not self.can(action):
+            raise Forbidden(role=self.role, action=action, extra={"role": self.role, "action": action})
+
+    @property
+    def opd_scope(self) -> tuple[str, str] | None:
+        """(kode_pemda, kode_opd) for a key of role opd; None when the principal is not bound to one OPD."""
+        if self.role == "opd" and self.kode_pemda and self.kode_opd:
+            return (self.kode_pemda, self.kode_opd)
+        return None
+
+    def owns(self, kode_pemda: str, kode_opd: str) -> bool:
+        """May this principal change applications of that OPD?"""
+        if not self.can("registry:write"):
+            return False
+        if self.role == "opd":
+            return self.opd_scope == (kode_pemda, kode_opd)
+        return True
