@@ -1,0 +1,135 @@
+"""``simpul inventory`` and ``simpul monev``: the gap inventory of a Pemda and the quarterly Monev worksheet.
+
+    simpul inventory --pemda 35.72 --runs runs/ --format docx --out iv-c.docx
+    simpul monev --before runs/2025-q1 --after runs/2025-q2 --format xlsx
+
+Runs are assessment runs saved as JSON (one ``AssessmentRun`` per file; a folder is read recursively; the latest
+run of each application counts). The CLI reads the registry as admin (it is local and trusted).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from hub.assessment.models import AssessmentRun
+from hub.commands._common import console, fail, lang, msg
+from hub.errors import BadRequest, SimpulError
+from hub.inventory import build_inventory, load_inputs, load_weights, monev, render_inventory, render_monev
+from hub.inventory.config import InventoryConfigError
+from hub.inventory.render import EXTENSIONS, FORMATS
+from hub.services.registry import RegistryService
+from hub.services.registry_access import Principal
+from hub.services.registry_db import get_database
+from hub.settings import get_settings
+
+
+def read_runs(paths: list[Path]) -> dict[str, AssessmentRun]:
+    """``app_id -> latest run`` from JSON files or folders of them."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.rglob("*.json"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise BadRequest("inventory.cli.no_such_path", path=str(path))
+    runs: dict[str, AssessmentRun] = {}
+    for file in files:
+        try:
+            run = AssessmentRun.model_validate_json(file.read_bytes())
+        except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BadRequest("inventory.cli.bad_run", path=str(file),
+                             detail=str(exc).splitlines()[0][:200]) from exc
+        app_id = run.target.app_id
+        if app_id not in runs or run.finished_at > runs[app_id].finished_at:
+            runs[app_id] = run
+    return runs
+
+
+def _write(data: bytes | str, out: Path | None, default_name: str) -> Path | None:
+    if out is not None and str(out) == "-":
+        if isinstance(data, bytes):
+            raise BadRequest("inventory.cli.binary_stdout")
+        sys.stdout.write(data)
+        return None
+    target = out or get_settings().output_dir / default_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return target
+
+
+def _fmt(value: str) -> str:
+    if value not in FORMATS:
+        raise BadRequest("inventory.unknown_format", format=value, formats=", ".join(FORMATS))
+    return value
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("inventory")
+    def inventory(
+        pemda: str = typer.Option(..., "--pemda", help="Kode wilayah, mis. 35.72"),
+        runs: list[Path] = typer.Option(None, "--runs", help="Berkas/folder JSON hasil penilaian (boleh diulang)"),
+        before: list[Path] = typer.Option(None, "--before", help="Hasil penilaian sebelumnya: tambah kertas kerja "
+                                                                 "Monev"),
+        fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | json"),
+        out: Path = typer.Option(None, "--out", "-o", help="Berkas keluaran; '-' = stdout (md, html, json)"),
+        weights: Path = typer.Option(None, "--weights", help="YAML bobot prioritas (bentuk weights.yaml)"),
+        as_of: str = typer.Option(None, "--as-of", help="Tanggal acuan YYYY-MM-DD (bawaan: hari ini)"),
+    ) -> None:
+        """Inventaris kesenjangan aplikasi Pemda (Buku II IV.c) / the gap inventory of a Pemda."""
+        try:
+            day = date.fromisoformat(as_of) if as_of else None
+        except ValueError as exc:
+            raise fail(BadRequest("inventory.cli.bad_date", value=as_of)) from exc
+        try:
+            w = load_weights(weights) if weights else None
+        except (InventoryConfigError, OSError) as exc:
+            raise fail(BadRequest("inventory.cli.bad_weights", detail=str(exc)[:300])) from exc
+        try:
+            kind = _fmt(fmt)
+            service = RegistryService(get_database(), Principal.cli(), lang())
+            inputs = load_inputs(service, pemda)
+            inv = build_inventory(inputs.pemda, inputs.opds, inputs.apps, read_runs(runs or []), lang(), w,
+                                  as_of=day, runs_before=read_runs(before) if before else None)
+            stamp = datetime.now(UTC).strftime("%Y%m%d")
+            path = _write(render_inventory(inv, kind, lang()), out, f"inventory-{pemda}-{stamp}.{EXTENSIONS[kind]}")
+        except SimpulError as err:
+            raise fail(err) from err
+        if path is None:
+            return
+        table = Table(show_header=True, header_style="bold")
+        for col in ("item", "condition", "outcome", "rule"):
+            table.add_column(msg(f"inventory.cli.col.{col}"))
+        for line in inv.readiness:
+            table.add_row(str(line.item), line.condition.get(lang()), line.outcome, line.rule_id)
+        console.print(table)
+        console.print(msg("inventory.cli.done", path=str(path), gaps=inv.totals.gaps, programs=len(inv.roadmap.items),
+                          quick_wins=inv.totals.quick_wins, assessed=inv.totals.assessed))
+
+    @app.command("monev")
+    def monev_cmd(
+        before: list[Path] = typer.Option(..., "--before", help="Hasil penilaian periode sebelumnya"),
+        after: list[Path] = typer.Option(..., "--after", help="Hasil penilaian periode ini"),
+        fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | json"),
+        out: Path = typer.Option(None, "--out", "-o", help="Berkas keluaran; '-' = stdout (md, html, json)"),
+        label_a: str = typer.Option("A", "--label-before", help="Nama periode sebelumnya, mis. 'TW I 2025'"),
+        label_b: str = typer.Option("B", "--label-after", help="Nama periode ini, mis. 'TW II 2025'"),
+    ) -> None:
+        """Kertas kerja Monev (what works / doesn't / should be improved) dari dua set hasil penilaian."""
+        try:
+            kind = _fmt(fmt)
+            ws = monev(read_runs(before), read_runs(after), label_a=label_a, label_b=label_b)
+            stamp = datetime.now(UTC).strftime("%Y%m%d")
+            path = _write(render_monev(ws, kind, lang()), out, f"monev-{stamp}.{EXTENSIONS[kind]}")
+        except SimpulError as err:
+            raise fail(err) from err
+        if path is not None:
+            console.print(msg("inventory.cli.monev_done", path=str(path), works=len(ws.works),
+                              doesnt=len(ws.doesnt_work), improve=len(ws.improve)))

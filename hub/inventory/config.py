@@ -1,0 +1,220 @@
+"""The inventory's rules as data: readiness (``readiness.yaml``), gap kinds (``gaps.yaml``) and roadmap weights
+(``weights.yaml``). Each file is validated into a pydantic model when read; a broken file raises
+:class:`InventoryConfigError` naming every problem."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from hub.assessment.models import STANDARDS, Text
+
+HERE = Path(__file__).parent
+READINESS_PATH = HERE / "readiness.yaml"
+GAPS_PATH = HERE / "gaps.yaml"
+WEIGHTS_PATH = HERE / "weights.yaml"
+
+Outcome = Literal["baik", "sedang", "buruk"]
+Horizon = Literal["short", "medium", "long"]
+Responsible = Literal["owner", "area_lead", "coordinator"]
+OUTCOMES: tuple[Outcome, ...] = ("baik", "sedang", "buruk")
+HORIZONS: tuple[Horizon, ...] = ("short", "medium", "long")
+METRICS = ("registered", "active", "production", "assessed", "interoperable", "interoperable_pct")
+
+
+class InventoryConfigError(ValueError):
+    """A rules file of the inventory breaks its shape."""
+
+
+class ReadinessRule(BaseModel):
+    id: str
+    outcome: Outcome
+    when: dict[str, float] = Field(default_factory=dict)
+    text: Text
+
+    @field_validator("when")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(METRICS))
+        if unknown:
+            raise ValueError(f"unknown metric(s) {unknown}; known: {list(METRICS)}")
+        return value
+
+    def holds(self, metrics: dict[str, float]) -> bool:
+        return all(metrics.get(name, 0) >= minimum for name, minimum in self.when.items())
+
+
+class RuleGroup(BaseModel):
+    component: Text
+    rules: list[ReadinessRule]
+
+    @model_validator(mode="after")
+    def _last_rule_always_holds(self) -> RuleGroup:
+        if not self.rules or self.rules[-1].when:
+            raise ValueError("the last rule of a group must have no conditions (it decides when nothing else does)")
+        return self
+
+    def decide(self, metrics: dict[str, float]) -> ReadinessRule:
+        return next(rule for rule in self.rules if rule.holds(metrics))
+
+
+class ReadinessConfig(BaseModel):
+    version: str
+    standard_min: dict[str, float]
+    interoperable_requires: list[str]
+    item_8: RuleGroup
+    areas: RuleGroup
+    area_leads: dict[str, list[str]] = Field(default_factory=dict)
+    coordinator: list[str] = Field(default_factory=list)
+    coordinator_fallback: Text
+
+    @model_validator(mode="after")
+    def _standards(self) -> ReadinessConfig:
+        unknown = sorted((set(self.standard_min) | set(self.interoperable_requires)) - set(STANDARDS))
+        if unknown:
+            raise ValueError(f"unknown standard(s) {unknown}; known: {list(STANDARDS)}")
+        missing = [s for s in self.interoperable_requires if s not in self.standard_min]
+        if missing:
+            raise ValueError(f"interoperable_requires names standards without a standard_min: {missing}")
+        return self
+
+    def placeholders(self) -> dict[str, Any]:
+        return {f"{k}_min": _num(v) for k, v in self.standard_min.items()}
+
+
+class GapKind(BaseModel):
+    id: str = Field(pattern=r"^GAP-\d{3}$")
+    detector: str
+    title: Text
+    description: Text
+    to_be: Text
+    as_is: Text
+    action: Text
+    program: Text
+    kpi_what: Text
+    impact: int = Field(ge=1, le=5)
+    urgency: int = Field(ge=1, le=5)
+    effort: int = Field(ge=1, le=5)
+    horizon: Horizon
+    responsible: Responsible
+    params: dict[str, Any] = Field(default_factory=dict)
+    source: str = ""
+
+
+class GapCatalog(BaseModel):
+    version: str
+    kinds: list[GapKind]
+
+    @model_validator(mode="after")
+    def _unique(self) -> GapCatalog:
+        ids = [k.id for k in self.kinds]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"gap kind id used twice: {dupes}")
+        return self
+
+    def get(self, kind_id: str) -> GapKind:
+        return next(k for k in self.kinds if k.id == kind_id)
+
+
+class QuickWinRule(BaseModel):
+    min_impact: int = Field(default=4, ge=1, le=5)
+    max_effort: int = Field(default=2, ge=1, le=5)
+    horizons: list[Horizon] = Field(default_factory=lambda: ["short"])
+
+
+class FactorOverride(BaseModel):
+    impact: int | None = Field(default=None, ge=1, le=5)
+    urgency: int | None = Field(default=None, ge=1, le=5)
+    effort: int | None = Field(default=None, ge=1, le=5)
+    horizon: Horizon | None = None
+
+
+class PriorityWeights(BaseModel):
+    """Exponents of the priority formula, the quick-win rule, the horizon lengths and per-kind overrides."""
+
+    impact: float = Field(default=1.0, ge=0, le=5)
+    urgency: float = Field(default=1.0, ge=0, le=5)
+    effort: float = Field(default=1.0, ge=0, le=5)
+    quick_win: QuickWinRule = Field(default_factory=QuickWinRule)
+    horizons: dict[Horizon, int] = Field(default_factory=lambda: {"short": 1, "medium": 5, "long": 10})
+    factors: dict[str, FactorOverride] = Field(default_factory=dict)
+
+    @classmethod
+    def from_yaml_data(cls, data: dict[str, Any]) -> PriorityWeights:
+        flat = dict(data.get("weights") or {})
+        for key in ("quick_win", "horizons", "factors"):
+            if data.get(key) is not None:
+                flat[key] = data[key]
+        return cls.model_validate(flat)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _read(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _validated(model: type[BaseModel], data: Any, name: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise InventoryConfigError(f"{name}: {problems}") from exc
+
+
+def parse_readiness(data: dict[str, Any]) -> ReadinessConfig:
+    return _validated(ReadinessConfig, data, "readiness.yaml")
+
+
+def parse_gaps(data: dict[str, Any]) -> GapCatalog:
+    return _validated(GapCatalog, data, "gaps.yaml")
+
+
+def parse_weights(data: dict[str, Any]) -> PriorityWeights:
+    try:
+        return PriorityWeights.from_yaml_data(data)
+    except ValidationError as exc:
+        raise InventoryConfigError(f"weights: {exc}") from exc
+
+
+@lru_cache
+def load_readiness() -> ReadinessConfig:
+    return parse_readiness(_read(READINESS_PATH))
+
+
+@lru_cache
+def load_gaps() -> GapCatalog:
+    return parse_gaps(_read(GAPS_PATH))
+
+
+def load_weights(path: str | Path | None = None) -> PriorityWeights:
+    """Weights from ``path`` (a YAML file shaped like ``weights.yaml``) or the shipped defaults."""
+    return parse_weights(_read(Path(path))) if path else _default_weights()
+
+
+@lru_cache
+def _default_weights() -> PriorityWeights:
+    return parse_weights(_read(WEIGHTS_PATH))
+
+
+def resolve_weights(weights: PriorityWeights | dict[str, Any] | str | Path | None) -> PriorityWeights:
+    """Accept a model, a dict shaped like weights.yaml (or like the model), a YAML path, or None (defaults)."""
+    if weights is None:
+        return load_weights()
+    if isinstance(weights, PriorityWeights):
+        return weights
+    if isinstance(weights, str | Path):
+        return load_weights(weights)
+    if "weights" in weights:
+        return parse_weights(weights)
+    try:
+        return PriorityWeights.model_validate(weights)
+    except ValidationError as exc:
+        raise InventoryConfigError(f"weights: {exc}") from exc

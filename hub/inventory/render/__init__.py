@@ -1,0 +1,63 @@
+"""Exports of the inventory and the Monev worksheet: Markdown, printable HTML, XLSX, DOCX and JSON.
+
+    render_inventory(inv, "docx", "en") -> bytes          # md/html/json -> str, xlsx/docx -> bytes
+    render_monev(worksheet, "xlsx")
+"""
+
+from __future__ import annotations
+
+from hub.errors import BadRequest
+from hub.inventory.models import Inventory, MonevWorksheet
+
+FORMATS = ("md", "html", "xlsx", "docx", "json")
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
+}
+EXTENSIONS = {"md": "md", "html": "html", "xlsx": "xlsx", "docx": "docx", "json": "json"}
+
+
+def _check(fmt: str) -> str:
+    fmt = (fmt or "").lower().lstrip(".")
+    fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise BadRequest("inventory.unknown_format", format=fmt, formats=", ".join(FORMATS))
+    return fmt
+
+
+def render_inventory(inv: Inventory, fmt: str, lang: str | None = None) -> bytes | str:
+    """The inventory as ``fmt`` in ``lang`` (default: the language it was built with)."""
+    fmt, lang = _check(fmt), ("en" if (lang or inv.lang) == "en" else "id")
+    if fmt == "json":
+        return inv.model_dump_json(indent=2)
+    if fmt == "md":
+        from hub.inventory.render.markdown import render_markdown
+        return render_markdown(inv, lang)
+    if fmt == "html":
+        from hub.inventory.render.html import render_html
+        return render_html(inv, lang)
+    if fmt == "xlsx":
+        from hub.inventory.render.xlsx import render_xlsx
+        return render_xlsx(inv, lang)
+    from hub.inventory.render.docx import render_docx
+    return render_docx(inv, lang)
+
+
+def render_monev(ws: MonevWorksheet, fmt: str, lang: str = "id") -> bytes | str:
+    fmt, lang = _check(fmt), ("en" if lang == "en" else "id")
+    if fmt == "json":
+        return ws.model_dump_json(indent=2)
+    if fmt == "md":
+        from hub.inventory.render.markdown import render_monev_markdown
+        return render_monev_markdown(ws, lang)
+    if fmt == "html":
+        from hub.inventory.render.html import render_monev_html
+        return render_monev_html(ws, lang)
+    if fmt == "xlsx":
+        from hub.inventory.render.xlsx import render_monev_xlsx
+        return render_monev_xlsx(ws, lang)
+    from hub.inventory.render.docx import render_monev_docx
+    return render_monev_docx(ws, lang)

@@ -1,0 +1,126 @@
+"""XLSX for planners (openpyxl): a summary sheet, then one sheet per table — styled header, frozen header row,
+autofilter, column widths, wrapped text; scores as a red-yellow-green colour scale (conditional formatting),
+gap counts white to red, the ✓ of baik / sedang / buruk in its colour."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from hub.i18n import t
+from hub.inventory.models import Inventory, MonevWorksheet
+from hub.inventory.render.narrative import monev_paragraph, paragraphs
+from hub.inventory.render.svg import HIGH, LOW, MID
+from hub.inventory.render.tables import CHECK, OUTCOME_FILL, Table, inventory_tables, monev_tables, rules_tables
+
+HEAD_FILL = PatternFill("solid", fgColor="1E3A5F")
+HEAD_FONT = Font(bold=True, color="FFFFFF")
+THIN = Side(style="thin", color="D1D5DB")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet"
+    base, n = name, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def write_table(ws: Worksheet, table: Table) -> None:
+    ws.append(table.headers)
+    for cell in ws[1]:
+        cell.fill, cell.font, cell.border = HEAD_FILL, HEAD_FONT, BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in table.rows:
+        ws.append(["" if v is None else v for v in row])
+    last = len(table.rows) + 1
+    for row in ws.iter_rows(min_row=2, max_row=last):
+        for cell in row:
+            cell.alignment, cell.border = WRAP, BORDER
+            col = cell.column - 1
+            if col in table.outcome_cols and cell.value == CHECK:
+                cell.fill = PatternFill("solid", fgColor=OUTCOME_FILL[table.outcome_cols[col]])
+                cell.alignment = Alignment(horizontal="center", vertical="top")
+            if col in table.ref_cols:
+                cell.font = Font(name="Consolas", size=9)
+    for idx, width in enumerate(table.widths, start=1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{last}"
+    if len(table.rows):
+        for col in table.heat_cols:
+            letter = get_column_letter(col + 1)
+            ws.conditional_formatting.add(f"{letter}2:{letter}{last}", ColorScaleRule(
+                start_type="num", start_value=0, start_color=LOW, mid_type="num", mid_value=50, mid_color=MID,
+                end_type="num", end_value=100, end_color=HIGH))
+        for col in table.count_cols:
+            letter = get_column_letter(col + 1)
+            ws.conditional_formatting.add(f"{letter}2:{letter}{last}", ColorScaleRule(
+                start_type="min", start_color="FFFFFF", end_type="max", end_color=LOW))
+    if table.note:
+        ws.cell(row=last + 2, column=1, value=table.note).font = Font(italic=True, color="6B7280")
+
+
+def _summary(ws: Worksheet, title: str, meta: str, paras: list[str], facts: list[tuple[str, object]]) -> None:
+    ws["A1"] = title
+    ws["A1"].font = Font(bold=True, size=14, color="1E3A5F")
+    ws["A2"] = meta
+    ws["A2"].font = Font(italic=True, color="6B7280")
+    row = 4
+    for p in paras:
+        ws.cell(row=row, column=1, value=p).alignment = WRAP
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        ws.row_dimensions[row].height = max(30, 15 * (len(p) // 110 + 1))
+        row += 1
+    row += 1
+    for label, value in facts:
+        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=value)
+        row += 1
+    ws.column_dimensions["A"].width = 48
+    for col in "BCD":
+        ws.column_dimensions[col].width = 40
+
+
+def _book(lang: str, title: str, meta: str, paras: list[str], facts: list[tuple[str, object]],
+          tables: list[Table]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    used: set[str] = set()
+    ws.title = _sheet_name(t("inventory.doc.summary", lang), used)
+    _summary(ws, title, meta, paras, facts)
+    for table in tables:
+        write_table(wb.create_sheet(_sheet_name(t(f"inventory.sheet.{table.key}", lang), used)), table)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render_xlsx(inv: Inventory, lang: str) -> bytes:
+    pemda = inv.pemda.name if inv.pemda else t("inventory.value.all_pemda", lang)
+    tot = inv.totals
+    facts: list[tuple[str, object]] = [
+        (t("inventory.col.registered", lang), tot.registered), (t("inventory.col.production", lang), tot.production),
+        (t("inventory.col.assessed", lang), tot.assessed), (t("inventory.col.interoperable", lang), tot.interoperable),
+        (t("inventory.col.gaps", lang), tot.gaps), (t("inventory.col.quick_win", lang), tot.quick_wins),
+        (t("inventory.col.formula", lang), inv.roadmap.formula.get(lang))]
+    tables = [*inventory_tables(inv, lang), *rules_tables(lang, inv.roadmap.horizons)]
+    return _book(lang, f"{t('inventory.doc.title', lang)} — {pemda}",
+                 t("inventory.doc.meta", lang, as_of=inv.as_of.isoformat(), rules=inv.rules_version),
+                 paragraphs(inv, lang), facts, tables)
+
+
+def render_monev_xlsx(ws: MonevWorksheet, lang: str) -> bytes:
+    return _book(lang, t("inventory.doc.monev_title", lang), f"{ws.label_a} → {ws.label_b}",
+                 [monev_paragraph(ws, lang)], [], monev_tables(ws, lang))
