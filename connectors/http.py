@@ -298,7 +298,7 @@ async def _read_capped(
     response: httpx.Response, limit: int, url: str, sink: Path | None, *, truncate: bool = False,
 ) -> tuple[bytes, int]:
     declared = response.headers.get("content-length")
-    if not truncate and declared and declared.isdigit() and int(declared) > limit:
+    if not truncate and declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise ResponseTooLarge("http.too_large", url=url, limit=limit, size=int(declared))
     total = 0
     chunks: list[bytes] = []

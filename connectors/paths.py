@@ -18,7 +18,7 @@ def get_path(data: Any, path: str | tuple[str, ...] | None, default: Any = None)
     for part in parts:
         if isinstance(current, dict):
             current = current.get(part, _MISSING)
-        elif isinstance(current, list) and part.lstrip("-").isdigit():
+        elif isinstance(current, list) and part.lstrip("-").isascii() and part.lstrip("-").isdigit():
             index = int(part)
             current = current[index] if -len(current) <= index < len(current) else _MISSING
         else:

@@ -102,7 +102,7 @@ def get_key(s: Session, key_id: int) -> ApiKey:
 def find_key(s: Session, ref: str) -> ApiKeyRow:
     """A key by id, by exact name, or by token prefix."""
     row = None
-    if ref.isdigit() and len(ref) < 12:
+    if ref.isascii() and ref.isdigit() and len(ref) < 12:
         row = s.get(ApiKeyRow, int(ref))
     if row is None:
         rows = list(s.scalars(select(ApiKeyRow).where((ApiKeyRow.name == ref) | (ApiKeyRow.prefix == ref))))

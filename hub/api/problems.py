@@ -66,6 +66,27 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
     return problem_response(request, RequestInvalid(count=len(items), extra={"errors": items}))
 
 
+def _leaf_routes(routes: Any) -> Any:
+    for route in routes:
+        inner = getattr(getattr(route, "original_router", None), "routes", None) or getattr(route, "routes", None)
+        if inner is not None and not getattr(route, "methods", None):
+            yield from _leaf_routes(inner)
+        else:
+            yield route
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (several routes may share one path)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in _leaf_routes(request.app.routes):
+        for method in getattr(route, "methods", None) or ():
+            if route.matches({**request.scope, "method": method})[0] == Match.FULL:
+                methods.add(method)
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(SimpulError)
     async def _simpul(request: Request, exc: SimpulError) -> JSONResponse:
@@ -89,7 +110,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             err = BadRequest("error.method_not_allowed", method=request.method, path=request.url.path)
             body = err.problem(request_lang(request), instance=request.url.path)
             body.update(status=405, title="Method not allowed", type="urn:simpul:problem:method-not-allowed")
-            return ProblemResponse(body, status_code=405, headers=getattr(exc, "headers", None))
+            return ProblemResponse(body, status_code=405, headers={"Allow": ", ".join(_allowed_methods(request))})
         else:
             body = {
                 "type": "about:blank",

@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
         spec = _spec(target)
         stats = connections.PullStats(resource=resource)
         written = _run(_pull(spec, resource, since, out, limit, raw, stats))
-        if connections.mapper_for(spec, resource) is None:
+        if connections.mapper_for(spec, resource) is None and not stats.schema:
             err_console.print(msg("connectors.pull.no_mapping", resource=resource), highlight=False)
         console.print(msg("connectors.pull.summary", **stats.as_dict()), highlight=False, soft_wrap=True)
         if stats.problems:

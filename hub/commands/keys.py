@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Option(..., "--name", help="Pemegang kunci / who holds the key"),
         pemda: str = typer.Option(None, "--pemda", help="Peran opd: kode wilayah / role opd: region code"),
         opd: str = typer.Option(None, "--opd", help="Peran opd: kode unit SIPD / role opd: SIPD unit code"),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="Cetak token saja (untuk skrip) / print the token only"),
     ) -> None:
         """Buat kunci API; token hanya ditampilkan sekali / create a key; the token is shown once."""
         from pydantic import ValidationError
@@ -42,7 +43,8 @@ def register(app: typer.Typer) -> None:
             key = _service().create(data)
         except SimpulError as err:
             raise fail(_with_fields(err)) from err
-        console.print(msg("registry.keys.created", id=key.id, name=key.name, role=key.role))
+        if not quiet:
+            console.print(msg("registry.keys.created", id=key.id, name=key.name, role=key.role))
         typer.echo(key.token)
 
     @group.command("list")

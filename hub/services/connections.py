@@ -172,8 +172,14 @@ def spec_from_application(app: Any) -> ConnectionSpec:
     return spec_from_dict({"app": app_id, "connector": connector}, name=app_id, source=f"registry:{app_id}")
 
 
-# The lead wires this to the registry (``hub.services.registry``): app id → application object, or None.
-application_lookup: Callable[[str], Any] | None = None
+def _registry_lookup(app_id: str) -> Any:
+    from hub.services.registry import find_application
+
+    return find_application(app_id)
+
+
+# App id → registry application, or None. Tests may replace it.
+application_lookup: Callable[[str], Any] | None = _registry_lookup
 
 
 def resolve(app_or_spec: str) -> ConnectionSpec:
@@ -271,7 +277,8 @@ async def pull(
     connector = connector or build(spec)
     mapper = mapper_for(spec, resource)
     schema = mapper.schema_key if mapper else (spec.resources.get(resource) or {}).get("schema")
-    check_one = record_validator(schema) if validate and mapper else None
+    # A resource with a schema but no mapping already speaks the canonical schema: its records are validated as-is.
+    check_one = record_validator(schema) if validate and schema else None
     stats = stats if stats is not None else PullStats(resource=resource)
     stats.resource, stats.schema = resource, schema
     if limit is not None and limit <= 0:
@@ -294,16 +301,20 @@ def _one(raw: dict[str, Any], stats: PullStats, mapper: Mapper | None,
          check_one: Callable[[dict[str, Any]], RecordValidation] | None) -> Pulled:
     index = stats.read
     stats.read += 1
-    if mapper is None:
+    if mapper is None and check_one is None:
         return Pulled(raw, [], None, raw)
-    result = mapper.map(raw)
-    if not result.ok:
-        stats.unmapped += 1
-        for err in result.errors[:3]:
-            stats.note(index, "mapping", err.message, err.target)
-        return Pulled(None, result.errors, None, raw)
+    if mapper is not None:
+        result = mapper.map(raw)
+        if not result.ok:
+            stats.unmapped += 1
+            for err in result.errors[:3]:
+                stats.note(index, "mapping", err.message, err.target)
+            return Pulled(None, result.errors, None, raw)
+        document = result.document
+    else:
+        document = raw
     stats.mapped += 1
-    report = check_one(result.document) if check_one else None
+    report = check_one(document) if check_one else None
     if report is not None:
         if report.valid:
             stats.valid += 1
@@ -311,7 +322,7 @@ def _one(raw: dict[str, Any], stats: PullStats, mapper: Mapper | None,
             stats.invalid += 1
             for issue in [i for i in report.issues if i.severity == "error"][:3]:
                 stats.note(index, "validation", _texts(issue.message), issue.pointer)
-    return Pulled(result.document, [], report, raw)
+    return Pulled(document, [], report, raw)
 
 
 def _texts(message: Any) -> dict[str, str]:

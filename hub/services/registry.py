@@ -42,7 +42,7 @@ def parse_if_match(header: str | None, required: bool) -> set[int] | None:
         if tag.startswith("W/"):
             continue  # weak tags never match for If-Match (RFC 9110 §13.1.1)
         tag = tag.strip('"')
-        if tag.startswith("r") and tag[1:].isdigit() and len(tag) < 12:
+        if tag.startswith("r") and tag[1:].isascii() and tag[1:].isdigit() and len(tag) < 12:
             accepted.add(int(tag[1:]))
     return accepted or {-1}
 

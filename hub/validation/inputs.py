@@ -232,7 +232,7 @@ def _column_letter(index: int) -> str:
 
 
 def _header_path(header: str) -> list[str | int]:
-    return [int(p) if p.isdigit() else p for p in header.strip().split(".") if p != ""]
+    return [int(p) if p.isascii() and p.isdigit() else p for p in header.strip().split(".") if p != ""]
 
 
 def _declared_types(node: dict[str, Any] | None) -> list[str]:

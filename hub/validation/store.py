@@ -52,7 +52,7 @@ def content_hash(value: Any) -> str:
 
 def _version_order(version: str) -> tuple[tuple[int, Any], ...]:
     """Natural order of versions: ``2`` < ``10``, ``1.2`` < ``1.10``."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", version))
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in re.split(r"[.\-]", version))
 
 
 @dataclass(eq=False)

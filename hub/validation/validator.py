@@ -61,7 +61,7 @@ def _parts(pointer: str, document: Any) -> list[PathPart]:
     node = document
     for raw in pointer.split("/")[1:] if pointer else []:
         token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list) and token.isdigit():
+        if isinstance(node, list) and token.isascii() and token.isdigit():
             parts.append(int(token))
             node = node[int(token)] if int(token) < len(node) else None
         else:

@@ -40,7 +40,10 @@ def test_sample_registry_covers_every_area_both_kinds_and_realistic_gaps(loaded_
     for slug, port in (("e-planning", 8101), ("e-budgeting", 8102), ("simpeg", 8103), ("jdih", 8104),
                        ("pelayanan", 8105)):
         assert by_id[slug].hosting.base_urls == [f"http://127.0.0.1:{port}"]
-        assert by_id[slug].integration.connector.type == "rest_json"
+        # the legacy SIMPEG only exports spreadsheets; the others have a JSON API
+        expected = "spreadsheet" if slug == "simpeg" else "rest_json"
+        assert by_id[slug].integration.connector.type == expected
+        assert by_id[slug].integration.connector.config["resources"], "every runnable app declares its resources"
     assert any(a.status == "retired" for a in apps)
     assert any(a.contact is None for a in apps)
     assert any(a.hosting.type == "vendor_hosted" and a.supplier.source_code_held is False for a in apps)

@@ -49,3 +49,23 @@ def test_openapi_documents_problem_responses():
     spec = client().get("/openapi.json").json()
     assert "Problem" in spec["components"]["schemas"]
     assert "default" in spec["paths"]["/healthz"]["get"]["responses"]
+
+
+def test_method_not_allowed_lists_every_method_of_the_path():
+    from fastapi import APIRouter
+
+    app = create_app()
+    router = APIRouter()
+
+    @router.get("/things/{name}")
+    def _get(name: str) -> dict:
+        return {}
+
+    @router.delete("/things/{name}")
+    def _delete(name: str) -> dict:
+        return {}
+
+    app.include_router(router)
+    r = TestClient(app).post("/things/x")
+    assert r.status_code == 405
+    assert set(r.headers["allow"].split(", ")) >= {"GET", "DELETE"}
