@@ -35,6 +35,39 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     output_dir: Path = Field(default=Path("./simpul-output"), description="Where reports are written")
+    assess_max_requests: int = Field(default=300, ge=10, description="Assessment: request budget per application")
+    assess_total_timeout_s: float = Field(default=300.0, gt=0, description="Assessment: seconds per application")
+    assess_availability_probes: int = Field(default=10, ge=1, le=100,
+                                            description="Assessment: availability probes per application")
+    assess_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Assessment: extra hosts probes (and load tests) may reach, e.g. an API gateway host")
+    assess_concurrency: int = Field(default=4, ge=1, le=64, description="Assessment: applications assessed at once")
+    assess_partner_records: int = Field(
+        default=1000, ge=1, le=10_000,
+        description="Assessment: records read from a partner application for the cross-reference check (INT-005)")
+    assess_max_jobs: int = Field(default=2, ge=1, le=16, description="Assessment: API jobs running at once")
+    assess_max_pending_jobs: int = Field(default=20, ge=1, le=1000,
+                                         description="Assessment: queued or running API jobs before new ones wait")
+    exchange_secret_key: str | None = Field(
+        default=None,
+        description="Master key that encrypts webhook subscription secrets at rest (else a key file is created)",
+    )
+    exchange_key_file: Path = Field(default=Path("./simpul-exchange.key"),
+                                    description="Key file used when SIMPUL_EXCHANGE_SECRET_KEY is not set")
+    exchange_max_attempts: int = Field(default=10, description="Delivery attempts before a delivery is dead")
+    exchange_retry_base_s: float = Field(default=2.0, description="First retry delay (doubles, with jitter)")
+    exchange_retry_max_s: float = Field(default=900.0, description="Longest delay between two delivery attempts")
+    exchange_lease_s: float = Field(default=30.0, description="How long a worker owns claimed deliveries")
+    exchange_delivery_timeout_s: float = Field(default=10.0, description="HTTP timeout of one webhook delivery")
+    exchange_delivery_batch: int = Field(default=50, description="Deliveries claimed per worker round")
+    exchange_delivery_concurrency: int = Field(default=8, description="Webhooks sent at the same time")
+    exchange_poll_s: float = Field(default=1.0, description="Idle delivery worker polls the outbox this often")
+    exchange_sync_interval_s: float = Field(default=0.0,
+                                            description="Background sync of all applications every N s (0 = off)")
+    exchange_sync_batch: int = Field(default=200, description="Records stored per transaction during a sync")
+    exchange_rate_per_minute: int = Field(default=600, description="Default canonical API requests per key/min")
+    exchange_workers: bool = Field(default=True, description="Run the exchange workers inside 'simpul serve'")
 
 
 @lru_cache

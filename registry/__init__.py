@@ -9,6 +9,8 @@ Modules (the registry never imports ``hub``):
 - :mod:`registry.io`          YAML / CSV / XLSX import (row/column errors, all-or-nothing) and export
 - :mod:`registry.keys`        API keys (hashed tokens, roles)
 - :mod:`registry.secrets`     connector secrets as ``{"env": VAR}`` references, resolved only at use time
+- :mod:`registry.assessments` stored assessment runs, manual answers and jobs (``tables_assessment``)
+- :mod:`registry.tables_exchange` canonical records, outbox, subscriptions, audit log (used by ``hub.exchange``)
 - :mod:`registry.errors`      the registry's exceptions
 - :mod:`registry.testing`     SQLite template and PostgreSQL schema helpers for tests
 """

@@ -1,0 +1,587 @@
+"""Assessing the applications of the registry against the five standards, storing every run, answering manual
+checks. The API (/v1/assessments), the CLI (``simpul assess``) and background jobs all go through it.
+
+    service = AssessmentService(get_database(), principal, lang="en")
+    records = await service.assess_applications(["e-planning", "e-budgeting"], trigger="cli")
+    outcome = service.answer("e-planning", "SCA-005", "pass", [{"title": "BAST", "url": "https://..."}])
+    outcome.previous.overall_score, outcome.run.overall_score          # the score change, both runs stored
+
+Roles (``registry/data/roles.yaml``): ``assessment:write`` (auditor, admin) assesses and answers;
+``assessment:read`` reads runs (an OPD key only those of its own OPD's applications); a vendor key does neither.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ipaddress
+import json
+import math
+import os
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, Field, ValidationError
+
+from hub.assessment import (
+    AssessmentRun,
+    AssessmentTarget,
+    Catalog,
+    CheckResult,
+    Evidence,
+    ManualAnswer,
+    ProbeLimits,
+    RunComparison,
+    Status,
+    TargetAuth,
+    answer_manual,
+    assess,
+    compare,
+    load_catalog,
+    rescore,
+)
+from hub.assessment.bridges import expand_schemas, pull_mapped
+from hub.assessment.client import ProbeClient
+from hub.assessment.discovery import resources
+from hub.assessment.models import Text
+from hub.assessment.probes import ProbeContext
+from hub.assessment.render import FORMATS, render
+from hub.assessment.runner import manual_result
+from hub.assessment.safety import HostPolicy, Resolver
+from hub.assessment.sampling import sample
+from hub.assessment.scoring import maturity, standard_scores
+from hub.errors import BadRequest, Conflict, Forbidden, NotFound, RequestInvalid, SimpulError
+from hub.i18n import both
+from hub.logging import get_logger
+from hub.services.connections import mapper_of, spec_from_application
+from hub.services.registry_access import Principal
+from hub.services.registry_errors import mapped
+from hub.settings import Settings, get_settings
+from registry import assessments as store
+from registry import repository as repo
+from registry import secrets
+from registry.assessments import AnswerRecord, JobRecord, RunPage, RunRecord
+from registry.db import Database
+from registry.models import Application
+
+__all__ = ["AnswerOutcome", "AssessmentService", "BatchProgress", "ManualAnswers", "ProbeOptions", "Report",
+           "target_from_application"]
+
+log = get_logger("hub.services.assessments")
+BatchProgress = Callable[[str, int, int, str], None]  # (app_id, done, total, check_id)
+MEDIA_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8", "junit": "application/xml",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXTENSIONS = {"json": "json", "html": "html", "junit": "junit.xml", "xlsx": "xlsx"}
+
+
+@dataclass
+class ProbeOptions:
+    """Seams and bounds of the probes (tests pass a transport and small limits; None = from settings)."""
+
+    limits: ProbeLimits | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    resolver: Resolver | None = None
+    environ: Mapping[str, str] | None = None
+
+
+class ManualAnswers(BaseModel):
+    app_id: str
+    answers: list[AnswerRecord] = Field(description="The answer that counts, per manual check")
+    pending: list[str] = Field(description="Manual checks nobody has answered yet")
+    history: list[AnswerRecord] = Field(default_factory=list, description="Every answer, newest first (?history)")
+
+
+class AnswerOutcome(BaseModel):
+    answer: AnswerRecord
+    previous: RunRecord | None = Field(default=None, description="The latest run before the answer")
+    run: RunRecord | None = Field(default=None, description="The new run: the previous one re-scored (trigger "
+                                                            "manual); None when the application was never assessed")
+    comparison: RunComparison | None = None
+
+
+@dataclass
+class Report:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def limits_from_settings(settings: Settings) -> ProbeLimits:
+    return ProbeLimits(max_requests=settings.assess_max_requests, total_timeout_s=settings.assess_total_timeout_s,
+                       availability_probes=settings.assess_availability_probes)
+
+
+def unmeasured_run(target: AssessmentTarget, reason: Text, answers: Iterable[ManualAnswer], catalog: Catalog,
+                   limits: ProbeLimits) -> AssessmentRun:
+    """A run whose automated checks are all ``error`` with ``reason`` (never counted against the application);
+    manual checks take the stored answers."""
+    now = datetime.now(UTC)
+    by_check = {a.check_id: a for a in answers}
+    results: list[CheckResult] = []
+    for check in catalog.checks:
+        if check.automated:
+            results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
+                                       weight=check.weight, automated=True, status=Status.ERROR, reason=reason,
+                                       evidence=[Evidence(kind="note", title="reason", note=reason.en)]))
+        else:
+            results.append(manual_result(check, by_check.get(check.id)))
+    scores = standard_scores(results, catalog)
+    return AssessmentRun(run_id=uuid.uuid4().hex, started_at=now, finished_at=now, target=target,
+                         catalog_version=catalog.label, limits=limits, results=results, scores=scores,
+                         maturity=maturity(results, scores, catalog))
+
+
+def run_of(record: RunRecord) -> AssessmentRun:
+    return AssessmentRun.model_validate(record.result or {})
+
+
+# -- registry application → assessment target ---------------------------------------------------------------------
+NO_ADDRESS = "http://alamat-belum-diisi.invalid"  # placeholder of a target that has no address (never probed)
+PUBLIC_HOSTING = frozenset({"cloud", "vendor_hosted", "national"})
+PRIVATE_SUFFIXES = (".local", ".lan", ".internal", ".intranet", ".localdomain", ".localhost", ".home.arpa", ".corp",
+                    ".test", ".invalid", ".example")
+
+
+def _text(key: str, **params: Any) -> Text:
+    return Text(**both(key, **params))
+
+
+def schema_key(key: str) -> str:
+    """``urn:simpul:schema:perencanaan/sub_kegiatan:1`` → ``perencanaan/sub_kegiatan``."""
+    return key.removeprefix("urn:simpul:schema:").split(":", 1)[0]
+
+
+def public_address(url: str) -> bool:
+    """A global IP literal, or a host name that is not loopback/local/private-looking."""
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        pass
+    return host != "localhost" and "." in host and not host.endswith(PRIVATE_SUFFIXES)
+
+
+def auth_from_config(config: Mapping[str, Any], environ: Mapping[str, str], app_id: str) -> tuple[TargetAuth,
+                                                                                                  Text | None]:
+    """Probe credentials from the connector config (``auth`` and ``headers``), with every ``{env: VAR}`` resolved.
+    A variable that is not set gives a reason naming it instead of credentials."""
+    auth, headers = config.get("auth") or {}, config.get("headers") or {}
+    if not isinstance(auth, Mapping) or not isinstance(headers, Mapping):
+        return TargetAuth(), None
+    missing = [v for v in secrets.references({"auth": dict(auth), "headers": dict(headers)}) if not environ.get(v)]
+    if missing:
+        return TargetAuth(), _text("assessment_service.reason.env_missing", variables=", ".join(missing), app=app_id)
+    plain = secrets.resolve(dict(auth), dict(environ))
+    out = {str(k): str(v) for k, v in secrets.resolve(dict(headers), dict(environ)).items() if v not in (None, "")}
+    query: dict[str, str] = {}
+    kind = str(plain.get("type") or "none")
+    if kind == "bearer":
+        out["Authorization"] = f"Bearer {plain.get('token') or ''}"
+    elif kind == "api_key":
+        where = plain.get("in") or ("query" if "query" in plain and "header" not in plain else "header")
+        name = str(plain.get("name") or plain.get("header") or plain.get("query") or "X-API-Key")
+        value = f"{plain.get('prefix') or ''}{plain.get('value') or plain.get('api_key') or plain.get('key') or ''}"
+        (query if where == "query" else out)[name] = value
+    elif kind == "basic":
+        pair = f"{plain.get('username') or ''}:{plain.get('password') or ''}".encode()
+        out["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    elif kind != "none":
+        return TargetAuth(), _text("assessment_service.reason.auth_unsupported", type=kind, app=app_id)
+    return TargetAuth(headers=out, query=query), None
+
+
+@dataclass
+class TargetPlan:
+    """The target of one application and, when its automated checks cannot run, why (``problem``)."""
+
+    app_id: str
+    target: AssessmentTarget
+    problem: Text | None = None
+    consumes: list[str] = field(default_factory=list)
+
+    def partner_schemas(self, rules: list[dict[str, Any]], catalog: Catalog) -> list[str]:
+        """Schemas of partner data this application's records refer to (INT-005)."""
+        mine = {schema_key(k) for k in expand_schemas(list(self.target.schemas)
+                                                        or catalog.schemas_for_area(self.target.area))}
+        consumed = {schema_key(k) for k in self.consumes}
+        return sorted({r["to_schema"] for r in rules if r["from_schema"] in mine or r["to_schema"] in consumed})
+
+
+def plan_target(app: Application, *, allowed_hosts: Iterable[str] = (),
+                environ: Mapping[str, str] | None = None) -> TargetPlan:
+    """Map a registry application to an :class:`AssessmentTarget`: ``hosting.base_urls[0]`` (else the connector's
+    base_url) → base URL; area; connector + resources → connector spec; ``integration.provides`` → schemas; auth
+    secrets from the ``{env: VAR}`` references; cloud/vendor-hosted/national hosting or a public address →
+    is_public; allowed hosts from the settings."""
+    env = os.environ if environ is None else environ
+    connector: dict[str, Any] | None = None
+    if app.integration.connector is not None:
+        try:
+            connector = spec_from_application(app).as_dict()
+        except SimpulError:
+            connector = None
+    config = ((connector or {}).get("connector") or {}).get("config") or {}
+    urls = [u for u in [*app.hosting.base_urls, config.get("base_url")] if isinstance(u, str) and u]
+    base = urls[0] if urls else None
+    openapi = config.get("openapi_url")
+    fields: dict[str, Any] = {
+        "app_id": app.id, "name": app.name, "area": app.area, "connector": connector,
+        "schemas": [schema_key(k) for k in app.integration.provides], "allowed_hosts": list(allowed_hosts),
+        "openapi_url": openapi if isinstance(openapi, str) and openapi.startswith(("http://", "https://")) else None,
+        "is_public": app.hosting.type in PUBLIC_HOSTING or bool(base and public_address(base))}
+    auth, problem = auth_from_config(config, env, app.id)
+    if base is None:
+        problem = _text("assessment_service.reason.no_base_url", app=app.id)
+    for attempt in ({"base_url": base or NO_ADDRESS}, {"base_url": base or NO_ADDRESS, "openapi_url": None}):
+        try:
+            target = AssessmentTarget(**{**fields, **attempt}, auth=auth)
+            break
+        except ValidationError as exc:
+            detail = exc.errors(include_url=False)[0]["msg"]
+    else:
+        target = AssessmentTarget(**{**fields, "base_url": NO_ADDRESS, "openapi_url": None})
+        problem = _text("assessment_service.reason.bad_base_url", url=str(base)[:200], detail=detail)
+    return TargetPlan(app.id, target, problem, consumes=list(app.integration.consumes))
+
+
+def target_from_application(app: Application, *, allowed_hosts: Iterable[str] | None = None,
+                            environ: Mapping[str, str] | None = None) -> AssessmentTarget:
+    hosts = get_settings().assess_allowed_hosts if allowed_hosts is None else allowed_hosts
+    return plan_target(app, allowed_hosts=hosts, environ=environ).target
+
+
+def reference_rules(catalog: Catalog) -> list[dict[str, Any]]:
+    return [r for c in catalog.checks if c.probe == "partner_references" for r in c.params.get("references", [])]
+
+
+def provider_of(schema: str, apps: Iterable[Application], exclude: str) -> Application | None:
+    """The registered application that provides ``schema`` (production and addressed ones first)."""
+    found = [a for a in apps if a.id != exclude and a.status != "retired"
+             and schema in {schema_key(k) for k in a.integration.provides}]
+    found.sort(key=lambda a: (a.status != "production", not a.hosting.base_urls, a.id))
+    return found[0] if found else None
+
+
+async def fetch_partner_records(plan: TargetPlan, schema: str, limit: int, base: ProbeLimits, catalog: Catalog, *,
+                                transport: httpx.AsyncBaseTransport | None = None,
+                                resolver: Resolver | None = None) -> list[dict[str, Any]]:
+    """A bounded sample (``limit`` records) of ``schema`` from a partner application: through its connector when
+    a spec resource maps to that schema, else through the assessment's own discovery. Same host rules as probes;
+    any failure gives no records (INT-005 then says partner data is missing)."""
+    if plan.problem is not None:
+        return []
+    target = plan.target.model_copy(update={"schemas": [schema]})
+    policy = HostPolicy(target.base_url, target.allowed_hosts, resolver=resolver)
+    spec = target.connector or {}
+    for name, res in (spec.get("resources") or {}).items() if transport is None else ():
+        try:
+            mapped_to = res.get("schema") or (mapper_of(res).schema_key if res.get("mapping") is not None
+                                              or res.get("mapping_file") else None)
+            if mapped_to and schema_key(str(mapped_to)) == schema:
+                docs, _ = await pull_mapped(spec, name, schema, limit, policy)
+                if docs:
+                    return docs[:limit]
+        except Exception as exc:  # the connector could not read it: try the assessment's own discovery
+            log.warning("assessment_partner_connector_failed", app=plan.app_id, schema=schema,
+                        error=f"{type(exc).__name__}: {exc}"[:200])
+    wanted = {k: r for k, r in (spec.get("resources") or {}).items()
+              if isinstance(r, dict) and schema_key(str(r.get("schema") or "")) == schema}
+    if spec:  # discovery reads only the resources of that schema (or finds them itself)
+        target = target.model_copy(update={"connector": {**spec, "resources": wanted}})
+    try:
+        size = min(100, limit)
+        pages = min(20, math.ceil(limit / size))
+        limits = ProbeLimits(sample_pages=pages, sample_page_size=size, max_resources=1,
+                             max_requests=pages + base.max_discovery_requests + 10,
+                             total_timeout_s=min(120.0, base.total_timeout_s),
+                             connect_timeout_s=base.connect_timeout_s, read_timeout_s=base.read_timeout_s)
+        await policy.check(target.base_url)
+        client = ProbeClient(target, limits, policy, transport=transport)
+        ctx = ProbeContext(target=target, limits=limits, catalog=catalog, client=client, policy=policy,
+                           schemas=[schema], validate=lambda _key, _records: {})
+        try:
+            found = [r for r in await resources(ctx) if r.schema_key and schema_key(r.schema_key) == schema]
+            data = await sample(ctx)
+        finally:
+            await client.aclose()
+        return [rec for r in found for rec in data.records.get(r.name, [])][:limit]
+    except Exception as exc:  # refused host, connector error, unreadable data: no partner data
+        log.warning("assessment_partner_unavailable", app=plan.app_id, schema=schema,
+                    error=f"{type(exc).__name__}: {exc}"[:200])
+        return []
+
+
+class AssessmentService:
+    def __init__(self, db: Database, principal: Principal, lang: str = "id", *, options: ProbeOptions | None = None,
+                 catalog: Catalog | None = None, settings: Settings | None = None) -> None:
+        self.db, self.principal, self.lang = db, principal, lang
+        self.options = options or ProbeOptions()
+        self.catalog = catalog or load_catalog()
+        self.settings = settings or get_settings()
+        self.limits = self.options.limits or limits_from_settings(self.settings)
+
+    # -- access -----------------------------------------------------------------------------------------------
+    def _visible(self, app_ids: Iterable[str]) -> None:
+        """403 unless the principal may read the runs of every application in ``app_ids``."""
+        self.principal.require("assessment:read")
+        scope = self.principal.opd_scope
+        if scope is None:
+            return
+        with mapped(self.lang), self.db.session() as s:
+            for app_id in set(app_ids):
+                owner = repo.owner_of(s, app_id)
+                if owner != scope:
+                    raise Forbidden("assessment_service.forbidden_app", opd=scope[1], app=app_id,
+                                    owner=owner[1] if owner else "-", extra={"app_id": app_id})
+
+    def _own_app_ids(self) -> list[str] | None:
+        scope = self.principal.opd_scope
+        if scope is None:
+            return None
+        with mapped(self.lang), self.db.session() as s:
+            return [a.id for a in repo.iter_applications(s, repo.ApplicationFilter(kode_pemda=scope[0],
+                                                                                   kode_opd=scope[1]))]
+
+    def _applications(self, app_ids: list[str] | None) -> list[Application]:
+        """The applications to assess: ``app_ids`` (404 naming an unknown one) or every one not retired."""
+        with mapped(self.lang), self.db.session() as s:
+            if app_ids is None:
+                return [a for a in repo.iter_applications(s) if a.status != "retired"]
+            return [repo.get_application(s, app_id) for app_id in dict.fromkeys(app_ids)]
+
+    # -- assessing --------------------------------------------------------------------------------------------
+    async def assess_applications(self, app_ids: list[str] | None = None, *, trigger: str = "cli",
+                                  progress: BatchProgress | None = None,
+                                  on_run: Callable[[RunRecord], None] | None = None) -> list[RunRecord]:
+        """Assess ``app_ids`` (None = every application not retired), up to ``assess_concurrency`` at once, and
+        store each run as soon as it is finished. Returns the stored runs (with their results) in input order."""
+        self.principal.require("assessment:write")
+        apps = await asyncio.to_thread(self._applications, app_ids)
+        return await self.assess_loaded(apps, trigger=trigger, progress=progress, on_run=on_run)
+
+    async def assess_loaded(self, apps: list[Application], *, trigger: str, progress: BatchProgress | None = None,
+                            on_run: Callable[[RunRecord], None] | None = None) -> list[RunRecord]:
+        self.principal.require("assessment:write")
+        plans = [self._plan(app) for app in apps]
+        partners = await self._partner_data(plans)
+        gate = asyncio.Semaphore(self.settings.assess_concurrency)
+
+        async def one(plan: TargetPlan) -> RunRecord:
+            async with gate:
+                run = await self._assess_one(plan, partners.get(plan.app_id), progress)
+                record = await asyncio.to_thread(self._store, run, trigger, None)
+                if on_run is not None:
+                    on_run(record)
+                return record
+
+        tasks = [asyncio.ensure_future(one(p)) for p in plans]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:  # one failed (or the job was cancelled): stop the others too
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    def _plan(self, app: Application) -> TargetPlan:
+        return plan_target(app, allowed_hosts=self.settings.assess_allowed_hosts, environ=self.options.environ)
+
+    async def _assess_one(self, plan: TargetPlan, partner: dict[str, list[dict[str, Any]]] | None,
+                          progress: BatchProgress | None) -> AssessmentRun:
+        answers = await asyncio.to_thread(self._answers, plan.app_id)
+        total = len(self.catalog.checks)
+        if plan.problem is not None:
+            if progress is not None:
+                progress(plan.app_id, total, total, "")
+            return unmeasured_run(plan.target, plan.problem, answers, self.catalog, self.limits)
+
+        def step(done: int, count: int, check_id: str) -> None:
+            if progress is not None:
+                progress(plan.app_id, done, count, check_id)
+
+        try:
+            return await assess(plan.target, catalog=self.catalog, manual_answers=answers, progress=step,
+                                limits=self.limits, partner_records=partner, transport=self.options.transport,
+                                resolver=self.options.resolver)
+        except Exception as exc:  # a bug in Simpul: the application gets an unmeasured run, the batch goes on
+            log.warning("assessment_crashed", app=plan.app_id, error=f"{type(exc).__name__}: {exc}"[:300])
+            reason = Text(**both("assessment_service.reason.crashed", app=plan.app_id,
+                                 detail=type(exc).__name__))
+            if progress is not None:
+                progress(plan.app_id, total, total, "")
+            return unmeasured_run(plan.target, reason, answers, self.catalog, self.limits)
+
+    async def _partner_data(self, plans: list[TargetPlan]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Partner records for the cross-reference check (INT-005): for each application whose data refers to
+        another schema (e.g. e-budgeting's rincian_belanja → perencanaan/sub_kegiatan), a bounded sample read from
+        the registered application that provides that schema."""
+        rules = reference_rules(self.catalog)
+        wanted = {p.app_id: p.partner_schemas(rules, self.catalog) for p in plans if p.problem is None}
+        needed = sorted({schema for schemas in wanted.values() for schema in schemas})
+        if not needed:
+            return {}
+        all_apps = await asyncio.to_thread(self._applications, None)
+        fetched: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for app_id, schemas in wanted.items():
+            for schema in schemas:
+                provider = provider_of(schema, all_apps, exclude=app_id)
+                if provider is None:
+                    continue
+                key = (provider.id, schema)
+                if key not in fetched:
+                    fetched[key] = await fetch_partner_records(
+                        self._plan(provider), schema, self.settings.assess_partner_records, self.limits,
+                        self.catalog, transport=self.options.transport, resolver=self.options.resolver)
+                if fetched[key]:
+                    out.setdefault(app_id, {})[schema] = fetched[key]
+        return out
+
+    def _answers(self, app_id: str) -> list[ManualAnswer]:
+        manual = {c.id for c in self.catalog.checks if not c.automated}
+        with self.db.session() as s:
+            stored = store.latest_answers(s, app_id)
+        out: list[ManualAnswer] = []
+        for record in stored.values():
+            if record.check_id not in manual:
+                continue  # a check retired from the catalog, or no longer manual
+            try:
+                out.append(ManualAnswer(check_id=record.check_id, answer=record.answer, evidence=record.evidence,
+                                        answered_by=record.answered_by, answered_at=record.answered_at))
+            except ValueError:
+                log.warning("assessment_answer_unusable", app=app_id, check=record.check_id)
+        return out
+
+    def _store(self, run: AssessmentRun, trigger: str, based_on: str | None) -> RunRecord:
+        with mapped(self.lang), self.db.session() as s:
+            data = json.loads(run.model_dump_json())  # NaN/inf → null: PostgreSQL's JSON refuses them
+            return store.save_run(s, data, trigger=trigger, actor=self.principal.actor, based_on=based_on)
+
+    # -- manual answers ---------------------------------------------------------------------------------------
+    def manual_check_ids(self) -> list[str]:
+        return [c.id for c in self.catalog.checks if not c.automated]
+
+    def answer(self, app_id: str, check_id: str, answer: str, evidence: Iterable[Mapping[str, Any]], *,
+               answered_by: str | None = None, note: str | None = None) -> AnswerOutcome:
+        """Store an auditor's answer and re-score the application's latest run into a new stored run."""
+        self.principal.require("assessment:write")
+        manual = self.manual_check_ids()
+        if check_id not in manual:
+            raise RequestInvalid("assessment_service.not_manual", check_id=check_id, manual=", ".join(manual),
+                                 extra={"errors": [{"pointer": "/check_id", "field": "check_id",
+                                                    "message": f"not a manual check; one of {', '.join(manual)}"}],
+                                        "manual_checks": manual})
+        self._applications([app_id])  # 404 with suggestions for an unknown application
+        items = [dict(e) for e in evidence]
+        if answer == "not_applicable" and note and not any(e.get("note") for e in items):
+            items.append({"title": "Catatan / note", "note": note})
+        try:
+            checked = answer_manual(check_id, answer, items, answered_by or self.principal.name,
+                                    catalog=self.catalog)
+        except BadRequest as exc:
+            detail = str(exc.params.get("detail") or exc.message("en"))
+            raise RequestInvalid("assessment_service.answer_invalid", check_id=check_id, detail=detail,
+                                 extra={"errors": [{"pointer": "/evidence", "field": "evidence",
+                                                    "message": detail}]}) from None
+        with mapped(self.lang), self.db.session() as s:
+            saved = store.save_answer(s, app_id, check_id, checked.answer,
+                                      [e.model_dump(exclude_none=True) for e in checked.evidence],
+                                      answered_by=checked.answered_by, actor=self.principal.actor,
+                                      answered_at=checked.answered_at, note=note)
+            latest = store.latest_run(s, app_id)
+        if latest is None:
+            return AnswerOutcome(answer=saved)
+        before = run_of(latest)
+        after = rescore(before, self._answers(app_id), self.catalog).model_copy(update={"run_id": uuid.uuid4().hex})
+        record = self._store(after, "manual", latest.run_id)
+        summary = latest.model_copy(update={"result": None})
+        return AnswerOutcome(answer=saved, previous=summary, run=record.model_copy(update={"result": None}),
+                             comparison=compare(before, after))
+
+    def manual_answers(self, app_id: str, *, history: bool = False) -> ManualAnswers:
+        self.principal.require("assessment:read")
+        self._applications([app_id])
+        self._visible([app_id])
+        with mapped(self.lang), self.db.session() as s:
+            latest = store.latest_answers(s, app_id)
+            past = store.answer_history(s, app_id) if history else []
+        manual = self.manual_check_ids()
+        answers = [latest[c] for c in manual if c in latest]
+        return ManualAnswers(app_id=app_id, answers=answers, pending=[c for c in manual if c not in latest],
+                             history=past)
+
+    # -- reading ----------------------------------------------------------------------------------------------
+    def list_runs(self, app_id: str | None = None, *, limit: int | None = None,
+                  cursor: str | None = None) -> RunPage:
+        self.principal.require("assessment:read")
+        if app_id is not None:
+            self._visible([app_id])
+        own = self._own_app_ids()
+        with mapped(self.lang), self.db.session() as s:
+            return store.list_runs(s, app_id, limit=limit, cursor=cursor, app_ids=own)
+
+    def latest_runs(self) -> dict[str, RunRecord]:
+        self.principal.require("assessment:read")
+        own = self._own_app_ids()
+        with mapped(self.lang), self.db.session() as s:
+            return store.latest_runs(s, own, with_result=False)
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """A stored run with its whole result; a unique prefix of at least 6 characters is accepted."""
+        self.principal.require("assessment:read")
+        with mapped(self.lang), self.db.session() as s:
+            record = store.get_run(s, run_id)
+            if record is None and len(run_id) >= 6:
+                found = store.find_run_ids(s, run_id)
+                if len(found) > 1:
+                    raise BadRequest("assessment_service.run_ambiguous", prefix=run_id)
+                record = store.get_run(s, found[0]) if found else None
+        if record is None:
+            raise NotFound.with_suggestions("assessment_service.what.run", run_id, [])
+        self._visible([record.app_id])
+        return record
+
+    def run(self, run_id: str) -> AssessmentRun:
+        return run_of(self.get_run(run_id))
+
+    def compare_runs(self, run_a: str, run_b: str) -> RunComparison:
+        return compare(self.run(run_a), self.run(run_b))
+
+    def report(self, run_id: str, fmt: str = "html", lang: str | None = None) -> Report:
+        if fmt not in FORMATS:
+            raise BadRequest("assessment_service.report_format", fmt=fmt, known=", ".join(FORMATS))
+        run = self.run(run_id)
+        content = render(run, fmt, lang or self.lang)
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        name = f"penilaian-{run.target.app_id}-{run.run_id[:8]}.{EXTENSIONS[fmt]}"
+        return Report(content=data, media_type=MEDIA_TYPES[fmt], filename=name)
+
+    # -- jobs -------------------------------------------------------------------------------------------------
+    def create_job(self, app_ids: list[str] | None, *, trigger: str = "api") -> tuple[JobRecord, list[Application]]:
+        """A queued job for ``app_ids`` (None = all); returns it with the applications it will assess."""
+        self.principal.require("assessment:write")
+        apps = self._applications(app_ids)
+        limit = self.settings.assess_max_pending_jobs
+        with mapped(self.lang), self.db.session() as s:
+            pending = store.count_jobs(s)
+            if pending >= limit:
+                raise Conflict("assessment_service.too_many_jobs", count=pending, limit=limit)
+            job = store.create_job(s, uuid.uuid4().hex, [a.id for a in apps], actor=self.principal.actor,
+                                   total=len(apps) * len(self.catalog.checks), trigger=trigger)
+        return job, apps
+
+    def get_job(self, job_id: str) -> JobRecord:
+        self.principal.require("assessment:read")
+        with mapped(self.lang), self.db.session() as s:
+            job = store.get_job(s, job_id)
+        if job is None:
+            raise NotFound.with_suggestions("assessment_service.what.job", job_id, [])
+        if self.principal.opd_scope is not None:
+            self._visible(job.app_ids)
+        return job
+
