@@ -120,5 +120,8 @@ def create_app() -> FastAPI:
         return response
 
     _include_routers(app)
+    from hub.exchange.workers import install_workers  # delivery and sync workers (SIMPUL_EXCHANGE_WORKERS)
+
+    install_workers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -89,6 +89,12 @@ class RegistryService:
             raise Forbidden("registry.forbidden_opd", opd=scope[1] if scope else "-", app=app_id, owner=kode_opd,
                             extra={"opd": scope[1] if scope else None, "owner": kode_opd})
 
+    def _audit(self, s: Any, action: str, entity: str, entity_id: str, details: dict[str, Any] | None = None) -> None:
+        """Every registry write also enters the hash-chained audit log, in the same transaction."""
+        from hub.exchange import audit
+
+        audit.append(s, self.principal.actor, action, entity, entity_id, details)
+
     def present(self, app: Application) -> Application:
         """Contact e-mail and phone are personal data: shown only to those who may change the application."""
         if app.contact and not self.principal.owns(app.kode_pemda, app.kode_opd):
@@ -118,19 +124,24 @@ class RegistryService:
     def create_pemda(self, data: PemdaIn) -> Pemda:
         self.principal.require("registry:admin")
         with mapped(self.lang), self.db.session() as s:
-            return repo.create_pemda(s, data, self.principal.actor)
+            created = repo.create_pemda(s, data, self.principal.actor)
+            self._audit(s, "registry.pemda.create", "pemda", data.kode)
+            return created
 
     def update_pemda(self, kode: str, data: PemdaIn, if_match: str | None) -> Pemda:
         self.principal.require("registry:admin")
         with mapped(self.lang), self.db.session() as s:
             expected = self._expected(if_match, repo.get_pemda(s, kode).revision)
-            return repo.update_pemda(s, kode, data, self.principal.actor, expected)
+            updated = repo.update_pemda(s, kode, data, self.principal.actor, expected)
+            self._audit(s, "registry.pemda.update", "pemda", kode)
+            return updated
 
     def delete_pemda(self, kode: str, if_match: str | None) -> None:
         self.principal.require("registry:admin")
         with mapped(self.lang), self.db.session() as s:
             expected = self._expected(if_match, repo.get_pemda(s, kode).revision)
             repo.delete_pemda(s, kode, self.principal.actor, expected)
+            self._audit(s, "registry.pemda.delete", "pemda", kode)
 
     # --- OPD ---------------------------------------------------------------------------------------------
 
@@ -148,19 +159,24 @@ class RegistryService:
     def create_opd(self, data: OpdIn) -> Opd:
         self.principal.require("registry:admin")
         with mapped(self.lang), self.db.session() as s:
-            return repo.create_opd(s, data, self.principal.actor)
+            created = repo.create_opd(s, data, self.principal.actor)
+            self._audit(s, "registry.opd.create", "opd", f"{data.kode_pemda}/{data.kode}")
+            return created
 
     def update_opd(self, kode_pemda: str, kode: str, data: OpdIn, if_match: str | None) -> Opd:
         self.principal.require("registry:admin")
         with mapped(self.lang), self.db.session() as s:
             expected = self._expected(if_match, repo.get_opd(s, kode_pemda, kode).revision)
-            return repo.update_opd(s, kode_pemda, kode, data, self.principal.actor, expected)
+            updated = repo.update_opd(s, kode_pemda, kode, data, self.principal.actor, expected)
+            self._audit(s, "registry.opd.update", "opd", f"{kode_pemda}/{kode}")
+            return updated
 
     def delete_opd(self, kode_pemda: str, kode: str, if_match: str | None) -> None:
         self.principal.require("registry:admin")
         with mapped(self.lang), self.db.session() as s:
             expected = self._expected(if_match, repo.get_opd(s, kode_pemda, kode).revision)
             repo.delete_opd(s, kode_pemda, kode, self.principal.actor, expected)
+            self._audit(s, "registry.opd.delete", "opd", f"{kode_pemda}/{kode}")
 
     # --- applications ------------------------------------------------------------------------------------
 
@@ -185,7 +201,9 @@ class RegistryService:
         self.principal.require("registry:write")
         self._check_owner(data.id, data.kode_pemda, data.kode_opd)
         with mapped(self.lang), self.db.session() as s:
-            return repo.create_application(s, data, self.principal.actor)
+            created = repo.create_application(s, data, self.principal.actor)
+            self._audit(s, "registry.application.create", "application", data.id)
+            return created
 
     def replace_application(self, app_id: str, data: ApplicationIn, if_match: str | None) -> Application:
         self.principal.require("registry:write")
@@ -194,7 +212,9 @@ class RegistryService:
             self._check_owner(app_id, current.kode_pemda, current.kode_opd)
             self._check_owner(app_id, data.kode_pemda, data.kode_opd)
             expected = self._expected(if_match, current.revision)
-            return repo.update_application(s, app_id, data, self.principal.actor, expected)
+            updated = repo.update_application(s, app_id, data, self.principal.actor, expected)
+            self._audit(s, "registry.application.replace", "application", app_id)
+            return updated
 
     def patch_application(self, app_id: str, patch: dict[str, Any], if_match: str | None) -> Application:
         """JSON merge patch (RFC 7396) on the writable fields; every bad field is reported at once."""
@@ -206,7 +226,9 @@ class RegistryService:
             merged = merge_patch(input_of(current).model_dump(mode="json"), patch)
             data = self._validate_app(merged)
             self._check_owner(app_id, data.kode_pemda, data.kode_opd)
-            return repo.update_application(s, app_id, data, self.principal.actor, expected)
+            updated = repo.update_application(s, app_id, data, self.principal.actor, expected)
+            self._audit(s, "registry.application.patch", "application", app_id, {"fields": sorted(patch)})
+            return updated
 
     def delete_application(self, app_id: str, if_match: str | None) -> None:
         self.principal.require("registry:write")
@@ -215,6 +237,7 @@ class RegistryService:
             self._check_owner(app_id, current.kode_pemda, current.kode_opd)
             expected = self._expected(if_match, current.revision)
             repo.delete_application(s, app_id, self.principal.actor, expected)
+            self._audit(s, "registry.application.delete", "application", app_id)
 
     def history(self, entity: str, entity_id: str, *, limit: int = 100, before: int | None = None) -> list[Change]:
         """Change history, newest first. The record itself may be gone: its history stays."""
@@ -246,6 +269,8 @@ class RegistryService:
             batch = rio.read(content, fmt, filename)
             with self.db.session() as s:
                 report = rio.import_batch(s, batch, self.principal.actor, dry_run=dry_run, scope=scope)
+                if not dry_run and not report.errors:
+                    self._audit(s, "registry.import", "registry", filename or fmt, {"format": fmt})
         items = error_items(report.errors, self.lang)
         if items and not dry_run:
             raise RequestInvalid("registry.import.rejected", count=len(items),

@@ -8,6 +8,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+# Every table module, so the metadata Alembic compares against is complete: assessment runs, answers and jobs;
+# canonical records, outbox, subscriptions and the audit log.
+from registry import tables_assessment, tables_exchange  # noqa: F401
 from registry.tables import Base
 
 config = context.config

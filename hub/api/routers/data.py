@@ -1,0 +1,142 @@
+"""/v1/data: the canonical API — current records of a canonical schema with provenance, one record with its
+versions and cross-application reference findings, quarantine and sync status (docs/exchange.md).
+
+Consumer keys need the scope ``data:read:<schema>`` (or a role allowing ``data:read``); personal data is masked
+unless the key also has ``data:read_personal:<schema>``. Each key has a rate limit (429 + Retry-After), and
+every read is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from hub.api.deps import LangDep
+from hub.api.problems import problem_response, problem_responses
+from hub.api.security import DatabaseDep, PrincipalDep
+from hub.errors import SimpulError
+from hub.exchange import audit, canonical, metrics, scopes
+from hub.exchange.ratelimit import buckets
+from hub.exchange.sync import sync_app
+from hub.services.registry_access import Principal
+from hub.settings import get_settings
+from registry.db import Database
+
+router = APIRouter(prefix="/v1/data", tags=["data"])
+
+Domain = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", description="Schema domain, e.g. perencanaan")]
+Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", description="Schema name, e.g. sub_kegiatan")]
+
+
+class RateLimited(SimpulError):
+    status, code, title, message_key = 429, "rate-limited", "Too many requests", "exchange.rate_limited"
+
+
+def _access(request: Request, principal: Principal, db: Database, schema: str) -> tuple[str, bool, JSONResponse | None]:
+    schema = canonical.resolve_schema(schema)
+    personal, grants = scopes.read_access(principal, schema, db)
+    rate = grants.rate_per_minute or get_settings().exchange_rate_per_minute
+    wait = buckets.take(principal.key_id if principal.key_id is not None else principal.actor, rate)
+    if wait:
+        metrics.api_requests.labels("429").inc()
+        err = RateLimited(seconds=int(wait), extra={"retry_after": int(wait)})
+        return schema, personal, problem_response(request, err, headers={"Retry-After": str(int(wait))})
+    return schema, personal, None
+
+
+def _audit_read(db: Database, principal: Principal, schema: str, what: dict[str, Any]) -> None:
+    audit.record(principal.actor, "data.read", "schema", schema, {"key_id": principal.key_id, **what}, db=db)
+
+
+@router.get("/{domain}/{name}/records", summary="Current canonical records of a schema, with provenance",
+            responses=problem_responses(400, 401, 403, 404, 429, 503))
+async def list_records(
+    request: Request, domain: Domain, name: Name, principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    since: Annotated[str | None, Query(description="Only versions stored at/after this ISO time")] = None,
+    kode_opd: Annotated[str | None, Query(max_length=40, description="Only records of this OPD")] = None,
+    tahun: Annotated[int | None, Query(ge=2000, le=2100, description="Only records of this year")] = None,
+    limit: Annotated[int, Query(ge=1, le=canonical.MAX_LIMIT)] = 100,
+    findings: Annotated[bool, Query(description="Add cross-application reference findings")] = False,
+) -> Any:
+    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
+    if limited:
+        return limited
+    page = await asyncio.to_thread(canonical.list_records, schema, db=db, cursor=cursor, since=since,
+                                   kode_opd=kode_opd, tahun=tahun, limit=limit, personal=personal,
+                                   with_findings=findings)
+    await asyncio.to_thread(_audit_read, db, principal, schema,
+                            {"count": page["count"], "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
+                             "cursor": cursor, "since": since})
+    metrics.api_requests.labels("200").inc()
+    return page
+
+
+@router.get("/{domain}/{name}/records/{key}", summary="One record: current version, provenance, versions, findings",
+            responses=problem_responses(400, 401, 403, 404, 429, 503))
+async def get_record(
+    request: Request, domain: Domain, name: Name, key: Annotated[str, Path(max_length=300)],
+    principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    versions: Annotated[bool, Query(description="Include the data of every version")] = False,
+) -> Any:
+    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
+    if limited:
+        return limited
+    record = await asyncio.to_thread(canonical.get_record, schema, key, db=db, personal=personal, versions=versions)
+    await asyncio.to_thread(_audit_read, db, principal, schema,
+                            {"key": record["key"], "personal": personal, "versions": versions})
+    metrics.api_requests.labels("200").inc()
+    return record
+
+
+@router.get("/{domain}/{name}/findings", summary="Records whose references to other applications do not resolve",
+            responses=problem_responses(400, 401, 403, 404, 429, 503))
+async def get_findings(
+    request: Request, domain: Domain, name: Name, principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    tahun: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    kode_opd: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> Any:
+    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
+    if limited:
+        return limited
+    result = await asyncio.to_thread(canonical.findings, schema, db=db, tahun=tahun, kode_opd=kode_opd, limit=limit,
+                                     personal=personal)
+    await asyncio.to_thread(_audit_read, db, principal, schema, {"findings": result["with_findings"]})
+    return result
+
+
+@router.get("/quarantine", summary="Records held back: unmappable or invalid, with their validation report",
+            responses=problem_responses(401, 403, 503))
+async def list_quarantine(
+    principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    app: Annotated[str | None, Query(max_length=80)] = None,
+    schema: Annotated[str | None, Query(max_length=80)] = None,
+    include_resolved: bool = False, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Any:
+    scopes.require_manage(principal)
+    return await asyncio.to_thread(canonical.quarantine, db=db, app=app, schema=schema,
+                                   include_resolved=include_resolved, limit=limit)
+
+
+@router.get("/sync", summary="Sync cursors: where each application/resource continues, last run and counts",
+            responses=problem_responses(401, 403, 503))
+async def sync_status(principal: PrincipalDep, db: DatabaseDep) -> Any:
+    scopes.require_manage(principal)
+    from hub.exchange.store import list_cursors
+
+    rows = await asyncio.to_thread(list_cursors, db)
+    return [{"app": r.app, "resource": r.resource, "since": r.since, "last_run_at": r.last_run_at,
+             "last_status": r.last_status, "last_counts": r.last_counts, "last_error": r.last_error} for r in rows]
+
+
+@router.post("/sync/{app}", summary="Run the sync of one registry application now (all its resources)",
+             responses=problem_responses(400, 401, 403, 404, 502, 503))
+async def run_sync(app: Annotated[str, Path(max_length=80)], principal: PrincipalDep, db: DatabaseDep,
+                   full: bool = False) -> Any:
+    scopes.require_manage(principal)
+    results = await sync_app(app, db=db, full=full, actor=principal.actor)
+    return [r.as_dict() for r in results]

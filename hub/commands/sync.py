@@ -1,0 +1,99 @@
+"""``simpul sync APP|--all``: pull → map → validate → store (with provenance, quarantine and outbox);
+``simpul worker``: the delivery worker (and optionally a periodic sync) without the API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+
+import typer
+from rich.table import Table
+
+from hub.commands._common import console, fail, lang, msg
+from hub.errors import SimpulError, UsageError
+
+
+def _run_sync(target: str | None, all_apps: bool, resources: list[str] | None, full: bool,
+              limit: int | None) -> list:
+    from hub.exchange.sync import sync_all, sync_app
+    from hub.services.connections import shutdown
+
+    async def go() -> list:
+        try:
+            if all_apps:
+                return await sync_all(full=full, actor="cli:sync")
+            return await sync_app(target or "", resources=resources, full=full, limit=limit, actor="cli:sync")
+        finally:
+            await shutdown()
+
+    return asyncio.run(go())
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sync")
+    def sync(
+        target: str = typer.Argument(None, help="Id aplikasi di registri atau berkas spesifikasi / app id or spec"),
+        all_apps: bool = typer.Option(False, "--all", help="Semua aplikasi yang punya sumber data / all apps"),
+        resource: list[str] = typer.Option(None, "--resource", "-r", help="Hanya sumber data ini / only these"),
+        full: bool = typer.Option(False, "--full", help="Abaikan kursor, baca semua / ignore the cursor"),
+        limit: int = typer.Option(None, "--limit", help="Paling banyak N data (kursor tidak maju) / at most N"),
+        as_json: bool = typer.Option(False, "--json", help="Keluaran JSON / JSON output"),
+    ) -> None:
+        """Sinkronkan data aplikasi ke data kanonik / sync an application's data into canonical records."""
+        if not target and not all_apps:
+            raise fail(UsageError("exchange.cli.target_needed"))
+        try:
+            results = _run_sync(target, all_apps, resource or None, full, limit)
+        except SimpulError as err:
+            raise fail(err) from None
+        if as_json:
+            typer.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+        else:
+            for r in results:
+                console.print(msg("exchange.cli.sync_done", app=r.app, resource=r.resource, status=r.status,
+                                  **r.counts.as_dict()), highlight=False)
+                if r.error:
+                    console.print("  " + msg("exchange.cli.sync_failed", error=r.error), style="red", highlight=False)
+        if any(r.status != "ok" or r.counts.invalid for r in results):
+            raise typer.Exit(1)
+
+    @app.command("sync-status")
+    def sync_status() -> None:
+        """Kursor sinkronisasi per aplikasi/sumber data / sync cursors per application and resource."""
+        from hub.exchange.store import list_cursors
+        from hub.services.registry_db import get_database
+
+        try:
+            rows = list_cursors(get_database())
+        except SimpulError as err:
+            raise fail(err) from None
+        table = Table("app", "resource", "since", "last run", "status", "counts")
+        for r in rows:
+            table.add_row(r.app, r.resource, r.since or "-", str(r.last_run_at or "-"), r.last_status or "-",
+                          json.dumps(r.last_counts or {}))
+        console.print(table)
+
+    @app.command("worker")
+    def worker(
+        sync_target: list[str] = typer.Option(None, "--sync", help="Sinkronkan aplikasi ini berkala / sync these"),
+        sync_interval: float = typer.Option(None, "--sync-interval", help="Detik antar sinkronisasi / seconds"),
+        no_deliver: bool = typer.Option(False, "--no-deliver", help="Tanpa pengiriman / do not deliver"),
+    ) -> None:
+        """Jalankan pekerja pengiriman (dan sinkronisasi) / run the delivery (and sync) worker."""
+        from hub.exchange.workers import Workers
+
+        async def go() -> None:
+            interval = sync_interval if sync_interval is not None else (5.0 if sync_target else None)
+            workers = Workers(sync_targets=sync_target or None, sync_interval_s=interval, deliver=not no_deliver)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, workers.request_stop)
+            console.print(msg("exchange.cli.worker_started", name=workers.name), highlight=False)
+            await workers.run_until_stopped()
+
+        try:
+            asyncio.run(go())
+        except SimpulError as err:
+            raise fail(err) from None
+        _ = lang

@@ -1,0 +1,202 @@
+"""The canonical API as a service: current records of a schema with their provenance, one record with its
+versions and reference findings, quarantine, and masking of personal data.
+
+Cursor: an opaque token over the id of the stored version. Records come in the order Simpul stored their newest
+version, so a consumer that keeps ``next_cursor`` sees every new and changed record exactly in the order it was
+stored (a record changed again later comes back with its new version).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+
+from hub.errors import BadRequest, NotFound
+from hub.exchange.db import database
+from hub.exchange.identity import KEY_SEPARATOR, identity
+from hub.exchange.references import ReferenceChecker
+from hub.logging import mask_text
+from hub.validation.privacy import is_personal, mask_personal
+from registry.db import Database
+from registry.tables_exchange import QuarantineRow, RecordRow
+
+MAX_LIMIT = 500
+
+
+@lru_cache(maxsize=64)
+def _resolved(schema: str) -> dict[str, Any]:
+    from hub.validation.store import get_store
+
+    store = get_store()
+    return store.resolved(store.get(schema))
+
+
+def resolve_schema(schema: str) -> str:
+    from hub.validation.store import get_store
+
+    key = get_store().get(schema).key
+    identity(key)  # a schema without identity fields cannot be exchanged
+    return key
+
+
+def _mask(value: Any, root: dict[str, Any], parts: list[Any], personal: bool) -> Any:
+    if isinstance(value, dict):
+        return {k: _mask(v, root, [*parts, k], personal or is_personal(root, [*parts, k])) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, root, [*parts, i], personal) for i, v in enumerate(value)]
+    if personal and value is not None and not isinstance(value, bool):
+        return mask_personal(str(value))
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
+def present_document(schema: str, document: dict[str, Any], *, personal: bool) -> dict[str, Any]:
+    """The document as a consumer without ``read_personal`` sees it: NIK, full NIP, phone, e-mail masked."""
+    return document if personal else _mask(document, _resolved(schema), [], False)
+
+
+def present_key(schema: str, key: str, *, personal: bool) -> str:
+    if personal:
+        return key
+    fields = identity(schema)["key"]
+    parts = key.split(KEY_SEPARATOR)
+    root = _resolved(schema)
+    return KEY_SEPARATOR.join(mask_personal(p) if is_personal(root, f.split(".")) else mask_text(p)
+                              for f, p in zip(fields, parts, strict=False))
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def provenance(row: RecordRow) -> dict[str, Any]:
+    return {"source_app": row.source_app, "source_resource": row.source_resource, "fetched_at": _iso(row.fetched_at),
+            "content_hash": row.content_hash, "schema_version": row.schema_version, "sync_run": row.sync_run}
+
+
+def present(row: RecordRow, *, personal: bool, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    out = {"schema": row.schema_key, "key": present_key(row.schema_key, row.record_key, personal=personal),
+           "version": row.version, "current": row.is_current, "kode_opd": row.kode_opd, "tahun": row.tahun,
+           "data": present_document(row.schema_key, row.document, personal=personal), "provenance": provenance(row)}
+    if findings is not None:
+        out["findings"] = findings
+    return out
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"r{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("r"):
+            raise ValueError(text)
+        return int(text[1:])
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("exchange.bad_cursor") from None
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest("exchange.bad_since", value=value) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def list_records(schema: str, *, db: Database | None = None, cursor: str | None = None, since: str | None = None,
+                 kode_opd: str | None = None, tahun: int | None = None, limit: int = 100, personal: bool = False,
+                 with_findings: bool = False) -> dict[str, Any]:
+    schema = resolve_schema(schema)
+    limit = max(1, min(limit, MAX_LIMIT))
+    q = select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current.is_(True))
+    if cursor:
+        q = q.where(RecordRow.id > decode_cursor(cursor))
+    stamp = _since(since)
+    if stamp is not None:
+        q = q.where(RecordRow.fetched_at >= stamp)
+    if kode_opd:
+        q = q.where(RecordRow.kode_opd == kode_opd)
+    if tahun is not None:
+        q = q.where(RecordRow.tahun == tahun)
+    with database(db).session() as s:
+        rows = list(s.execute(q.order_by(RecordRow.id).limit(limit + 1)).scalars())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        checker = ReferenceChecker(s, schema) if with_findings else None
+        items = [present(r, personal=personal, findings=checker.findings(r.document) if checker else None)
+                 for r in rows]
+    last = rows[-1].id if rows else (decode_cursor(cursor) if cursor else 0)
+    # next_cursor is always given (also on the last page): keep it and ask again later for what changed since.
+    return {"schema": schema, "items": items, "count": len(items), "has_more": more,
+            "next_cursor": encode_cursor(last)}
+
+
+def _find(s: Any, schema: str, key: str) -> list[RecordRow]:
+    rows = list(s.execute(select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.record_key == key)
+                          .order_by(RecordRow.version.desc())).scalars())
+    if not rows:
+        raise NotFound("exchange.record_not_found", schema=schema, key=mask_text(key))
+    return rows
+
+
+def get_record(schema: str, key: str, *, db: Database | None = None, personal: bool = False,
+               versions: bool = False) -> dict[str, Any]:
+    schema = resolve_schema(schema)
+    with database(db).session() as s:
+        rows = _find(s, schema, key)
+        current = rows[0]
+        out = present(current, personal=personal, findings=ReferenceChecker(s, schema).findings(current.document))
+        out["versions"] = [{"version": r.version, "content_hash": r.content_hash, "fetched_at": _iso(r.fetched_at),
+                            "source_app": r.source_app, "sync_run": r.sync_run,
+                            **({"data": present_document(schema, r.document, personal=personal)} if versions else {})}
+                           for r in rows]
+        return out
+
+
+def findings(schema: str, *, db: Database | None = None, tahun: int | None = None, kode_opd: str | None = None,
+             limit: int = 1000, personal: bool = False) -> dict[str, Any]:
+    """Every current record of ``schema`` with at least one reference finding (up to ``limit``)."""
+    schema = resolve_schema(schema)
+    out: list[dict[str, Any]] = []
+    checked = 0
+    with database(db).session() as s:
+        checker = ReferenceChecker(s, schema)
+        q = select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current.is_(True))
+        if tahun is not None:
+            q = q.where(RecordRow.tahun == tahun)
+        if kode_opd:
+            q = q.where(RecordRow.kode_opd == kode_opd)
+        for row in s.execute(q.order_by(RecordRow.id).execution_options(yield_per=500)).scalars():
+            checked += 1
+            found = checker.findings(row.document)
+            if found and len(out) < limit:
+                out.append({"key": present_key(schema, row.record_key, personal=personal), "findings": found,
+                            "source_app": row.source_app})
+    return {"schema": schema, "checked": checked, "with_findings": len(out), "items": out}
+
+
+def quarantine(*, db: Database | None = None, app: str | None = None, schema: str | None = None,
+               include_resolved: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+    with database(db).session() as s:
+        q = select(QuarantineRow).order_by(QuarantineRow.id.desc()).limit(max(1, min(limit, MAX_LIMIT)))
+        if app:
+            q = q.where(QuarantineRow.source_app == app)
+        if schema:
+            q = q.where(QuarantineRow.schema_key == schema)
+        if not include_resolved:
+            q = q.where(QuarantineRow.resolved_at.is_(None))
+        rows = list(s.execute(q).scalars())
+    return [{"id": r.id, "source_app": r.source_app, "source_resource": r.source_resource, "schema": r.schema_key,
+             "key": mask_text(r.record_key) if r.record_key else None, "kind": r.kind, "report": r.report,
+             "fetched_at": _iso(r.fetched_at), "resolved_at": _iso(r.resolved_at)} for r in rows]
