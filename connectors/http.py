@@ -321,16 +321,33 @@ async def _read_capped(
     return b"".join(chunks), total
 
 
-_SHARED: dict[tuple[str, str], HttpClient] = {}
+_SHARED: dict[tuple[str, str, int], HttpClient] = {}
+_LOOPS: dict[tuple[str, str, int], asyncio.AbstractEventLoop | None] = {}
+
+
+def _current_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def http_client_for(app: str, settings: HttpSettings | None = None) -> HttpClient:
-    """The shared client of ``app`` in this process (one per application and settings)."""
+    """The shared client of ``app`` in this process and event loop (one per application and settings).
+
+    A client belongs to the event loop it was made in; clients of loops that have since closed (one
+    ``asyncio.run`` per CLI step) are dropped instead of being reused on a dead loop.
+    """
+    for stale in [k for k, loop in _LOOPS.items() if loop is not None and loop.is_closed()]:
+        _SHARED.pop(stale, None)
+        _LOOPS.pop(stale, None)
     settings = settings or HttpSettings()
-    key = (app, settings.model_dump_json())
+    loop = _current_loop()
+    key = (app, settings.model_dump_json(), id(loop) if loop is not None else 0)
     client = _SHARED.get(key)
     if client is None:
         client = _SHARED[key] = HttpClient(app, settings)
+        _LOOPS[key] = loop
     return client
 
 
@@ -338,5 +355,6 @@ async def close_all() -> None:
     """Close every shared client (at the end of a CLI command or on API shutdown)."""
     clients = list(_SHARED.values())
     _SHARED.clear()
+    _LOOPS.clear()
     for client in clients:
         await client.aclose()
