@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Option(..., "--name", help="Pemegang kunci / who holds the key"),
         pemda: str = typer.Option(None, "--pemda", help="Peran opd: kode wilayah / role opd: region code"),
         opd: str = typer.Option(None, "--opd", help="Peran opd: kode unit SIPD / role opd: SIPD unit code"),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="Cetak token saja (untuk skrip) / print the token only"),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="Token saja / token only (scripts)"),
     ) -> None:
         """Buat kunci API; token hanya ditampilkan sekali / create a key; the token is shown once."""
         from pydantic import ValidationError
