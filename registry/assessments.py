@@ -204,11 +204,15 @@ def list_runs(s: Session, app_id: str | None = None, *, limit: int | None = None
     return RunPage(items=[_record(r, with_result=False) for r in rows[:limit]], next_cursor=nxt)
 
 
-def latest_runs(s: Session, app_ids: list[str] | None = None, *, with_result: bool = True) -> dict[str, RunRecord]:
-    """The newest stored run of every application (or of ``app_ids``)."""
+def latest_runs(s: Session, app_ids: list[str] | None = None, *, with_result: bool = True,
+                as_of: datetime | None = None) -> dict[str, RunRecord]:
+    """The newest stored run of every application (or of ``app_ids``); with ``as_of``, the newest stored at or
+    before that moment (a snapshot, for Monev comparisons)."""
     run = AssessmentRunRow
     ranked = select(run.id, func.row_number().over(partition_by=run.app_id,
                                                    order_by=(run.created_at.desc(), run.id.desc())).label("n"))
+    if as_of is not None:
+        ranked = ranked.where(run.created_at <= as_of)
     if app_ids is not None:
         ranked = ranked.where(run.app_id.in_(app_ids or [""]))
     sub = ranked.subquery()

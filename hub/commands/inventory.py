@@ -53,6 +53,33 @@ def read_runs(paths: list[Path]) -> dict[str, AssessmentRun]:
     return runs
 
 
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, datetime.max.time(), tzinfo=UTC)
+
+
+def stored_snapshot(as_of: datetime | None = None) -> dict[str, AssessmentRun]:
+    """The latest assessment run of each application stored in the database (at or before ``as_of``)."""
+    from hub.services.assessments import AssessmentService
+
+    return AssessmentService(get_database(), Principal.cli(), lang()).snapshot(as_of)
+
+
+def resolve_snapshot(value: str) -> dict[str, AssessmentRun]:
+    """A snapshot named on the command line: ``now``, a date or timestamp (stored runs), or a JSON file/folder."""
+    if value.lower() in ("now", "latest", "terbaru"):
+        return stored_snapshot()
+    path = Path(value)
+    if path.exists():
+        return read_runs([path])
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadRequest("inventory.cli.bad_snapshot", value=value) from exc
+    if len(value) == 10:  # a plain date: the end of that day
+        return stored_snapshot(_end_of(moment.date()))
+    return stored_snapshot(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 def _write(data: bytes | str, out: Path | None, default_name: str) -> Path | None:
     if out is not None and str(out) == "-":
         if isinstance(data, bytes):
@@ -96,7 +123,8 @@ def register(app: typer.Typer) -> None:
             kind = _fmt(fmt)
             service = RegistryService(get_database(), Principal.cli(), lang())
             inputs = load_inputs(service, pemda)
-            inv = build_inventory(inputs.pemda, inputs.opds, inputs.apps, read_runs(runs or []), lang(), w,
+            current = read_runs(runs) if runs else stored_snapshot(_end_of(day) if day else None)
+            inv = build_inventory(inputs.pemda, inputs.opds, inputs.apps, current, lang(), w,
                                   as_of=day, runs_before=read_runs(before) if before else None)
             stamp = datetime.now(UTC).strftime("%Y%m%d")
             path = _write(render_inventory(inv, kind, lang()), out, f"inventory-{pemda}-{stamp}.{EXTENSIONS[kind]}")
@@ -115,8 +143,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("monev")
     def monev_cmd(
-        before: list[Path] = typer.Option(..., "--before", help="Hasil penilaian periode sebelumnya"),
-        after: list[Path] = typer.Option(..., "--after", help="Hasil penilaian periode ini"),
+        snapshots: list[str] = typer.Argument(None, metavar="[SNAPSHOT_A SNAPSHOT_B]",
+                                              help="Dua tanggal (YYYY-MM-DD: hasil tersimpan terakhir per tanggal itu; "
+                                                   "'now' = terbaru) atau berkas/folder JSON / two dates or run files"),
+        before: list[Path] = typer.Option(None, "--before", help="Hasil penilaian periode sebelumnya (JSON)"),
+        after: list[Path] = typer.Option(None, "--after", help="Hasil penilaian periode ini (JSON)"),
         fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | json"),
         out: Path = typer.Option(None, "--out", "-o", help="Berkas keluaran; '-' = stdout (md, html, json)"),
         label_a: str = typer.Option("A", "--label-before", help="Nama periode sebelumnya, mis. 'TW I 2025'"),
@@ -125,7 +156,17 @@ def register(app: typer.Typer) -> None:
         """Kertas kerja Monev (what works / doesn't / should be improved) dari dua set hasil penilaian."""
         try:
             kind = _fmt(fmt)
-            ws = monev(read_runs(before), read_runs(after), label_a=label_a, label_b=label_b)
+            if snapshots:
+                if len(snapshots) != 2 or before or after:
+                    raise BadRequest("inventory.cli.two_snapshots")
+                runs_a, runs_b = resolve_snapshot(snapshots[0]), resolve_snapshot(snapshots[1])
+                label_a = snapshots[0] if label_a == "A" else label_a
+                label_b = snapshots[1] if label_b == "B" else label_b
+            elif before and after:
+                runs_a, runs_b = read_runs(before), read_runs(after)
+            else:
+                raise BadRequest("inventory.cli.two_snapshots")
+            ws = monev(runs_a, runs_b, label_a=label_a, label_b=label_b)
             stamp = datetime.now(UTC).strftime("%Y%m%d")
             path = _write(render_monev(ws, kind, lang()), out, f"monev-{stamp}.{EXTENSIONS[kind]}")
         except SimpulError as err:

@@ -531,6 +531,15 @@ class AssessmentService:
         with mapped(self.lang), self.db.session() as s:
             return store.latest_runs(s, own, with_result=False)
 
+    def snapshot(self, as_of: datetime | None = None) -> dict[str, AssessmentRun]:
+        """``app_id -> AssessmentRun``: the latest stored run of each visible application, or the latest at or
+        before ``as_of`` (what the inventory and the Monev worksheet read)."""
+        self.principal.require("assessment:read")
+        own = self._own_app_ids()
+        with mapped(self.lang), self.db.session() as s:
+            records = store.latest_runs(s, own, with_result=True, as_of=as_of)
+        return {app_id: run_of(record) for app_id, record in records.items()}
+
     def get_run(self, run_id: str) -> RunRecord:
         """A stored run with its whole result; a unique prefix of at least 6 characters is accepted."""
         self.principal.require("assessment:read")

@@ -1,7 +1,7 @@
 """/v1/inventory: the gap inventory of a Pemda (Buku II IV.c) and /v1/inventory/monev: the Monev worksheet.
 
 Auditors and Diskominfo (roles auditor, admin) read them. The inventory is built from the registry and the latest
-stored assessment run of each application (:func:`stored_runs`, a dependency the assessment store provides).
+stored assessment run of each application (:func:`stored_runs`).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ CONTENT = {
 }
 
 
-def stored_runs(pemda: PemdaCode) -> dict[str, AssessmentRun]:
-    """``app_id -> latest run`` of the Pemda's applications. Until assessment runs are stored, none (every
-    application reads "not assessed"); the assessment store overrides this dependency."""
-    return {}
+def stored_runs(principal: Reader, db: DatabaseDep, lang: LangDep) -> dict[str, AssessmentRun]:
+    """``app_id -> latest stored assessment run`` (an application never assessed reads "not assessed")."""
+    from hub.services.assessments import AssessmentService
+
+    return AssessmentService(db, principal, lang).snapshot()
 
 
 def _response(data: bytes | str, fmt: str, name: str) -> Response:

@@ -249,3 +249,22 @@ async def test_reports_and_lookups(registry_loaded: Database):
         service_.get_run("0" * 32)
     with pytest.raises(NotFound):
         service_.get_job("0" * 32)
+
+
+async def test_stored_runs_feed_the_inventory_and_monev_snapshots(registry_loaded: Database):
+    from datetime import UTC, datetime, timedelta
+
+    from hub.inventory import build_inventory, load_inputs
+    from hub.services.registry import RegistryService
+
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    service_ = service(registry_loaded)
+    await service_.assess_applications(["e-planning"], trigger="demo")
+
+    assert service_.snapshot(before) == {}  # nothing was stored before the run
+    snapshot = service_.snapshot()
+    assert set(snapshot) == {"e-planning"}
+
+    inputs = load_inputs(RegistryService(registry_loaded, Principal.cli(), "id"), "35.72")
+    inventory = build_inventory(inputs.pemda, inputs.opds, inputs.apps, snapshot, "id")
+    assert inventory.totals.assessed == 1
