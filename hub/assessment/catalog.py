@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, model_validator
 
 from hub.assessment.models import PREFIX_OF, STANDARDS, Text
+from hub.docsync import sync_blocks
 
 HERE = Path(__file__).parent
 CATALOG_PATH = HERE / "catalog.yaml"
@@ -224,14 +225,5 @@ DOC_BLOCKS = {"catalog:id": lambda: catalog_markdown("id"), "catalog:en": lambda
 def sync_docs(path: Path, *, write: bool = True) -> bool:
     """Regenerate the blocks between ``<!-- name:start -->`` and ``<!-- name:end -->`` in a Markdown file from
     the catalog; return True when the file was already up to date."""
-    text = path.read_text("utf-8")
-    updated = text
-    for name, build in DOC_BLOCKS.items():
-        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        if start in updated and end in updated:
-            head, rest = updated.split(start, 1)
-            _, tail = rest.split(end, 1)
-            updated = f"{head}{start}\n{build()}\n{end}{tail}"
-    if write and updated != text:
-        path.write_text(updated, "utf-8")
-    return updated == text
+    return sync_blocks(path, DOC_BLOCKS, write=write)
+

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from hub.docsync import sync_blocks
 from hub.i18n import t
 from hub.inventory.config import load_readiness, load_weights
 from hub.inventory.context import standard_names
@@ -49,14 +50,5 @@ DOC_BLOCKS: dict[str, Callable[[], str]] = {
 
 def sync_docs(path: Path, *, write: bool = True) -> bool:
     """Regenerate the generated blocks of ``path``; True when it was already up to date."""
-    text = path.read_text("utf-8")
-    updated = text
-    for name, build in DOC_BLOCKS.items():
-        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        if start in updated and end in updated:
-            head, rest = updated.split(start, 1)
-            _, tail = rest.split(end, 1)
-            updated = f"{head}{start}\n{build().rstrip()}\n{end}{tail}"
-    if write and updated != text:
-        path.write_text(updated, "utf-8")
-    return updated == text
+    return sync_blocks(path, DOC_BLOCKS, write=write, strip=True)
+
