@@ -45,7 +45,7 @@ Step = Callable[[str, int, int], None]  # (label, done, total) progress callback
 @dataclass
 class DemoResult:
     output_dir: Path
-    registry: dict[str, int] = field(default_factory=dict)
+    registry: dict[str, Any] = field(default_factory=dict)
     pulls: list[dict[str, Any]] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
     inventory: dict[str, Any] = field(default_factory=dict)
@@ -81,7 +81,7 @@ def import_registry(result: DemoResult, lang: str) -> None:
     service = RegistryService(get_database(), Principal.cli(), lang)
     imported = service.import_file(SAMPLE_REGISTRY.read_bytes(), filename=SAMPLE_REGISTRY.name)
     result.registry = service.summary()
-    result.registry["import"] = str(imported.report.counts if hasattr(imported.report, "counts") else "")
+    result.registry["import"] = imported.report.counts
     out = result.output_dir / "registry"
     _write(result, out / "registry.xlsx", service.export("xlsx"))
     _write(result, out / "registry.yaml", service.export("yaml"))
