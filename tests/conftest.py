@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from registry.db import forget_databases
+from registry.testing import PostgresSchema, SqliteTemplate, postgres_url
+
 warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+# Registry databases for the tests of every package: SQLite always, PostgreSQL too when SIMPUL_TEST_POSTGRES_URL
+# is set (marked ``postgres``). Each folder's conftest builds its ``registry_db`` on ``registry_db_url``.
+REGISTRY_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +31,29 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def registry_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("registry-template"))
+
+
+@pytest.fixture(scope="session")
+def registry_postgres() -> Iterator[PostgresSchema]:
+    url = postgres_url()
+    if not url:
+        pytest.skip("PostgreSQL: set SIMPUL_TEST_POSTGRES_URL to run")
+    schema = PostgresSchema(url)
+    yield schema
+    forget_databases()
+    schema.drop()
+
+
+@pytest.fixture(params=REGISTRY_BACKENDS)
+def registry_db_url(request: pytest.FixtureRequest, tmp_path: Path,
+                    registry_sqlite_template: SqliteTemplate) -> str:
+    if request.param == "sqlite":
+        return registry_sqlite_template.copy(tmp_path)
+    schema: PostgresSchema = request.getfixturevalue("registry_postgres")
+    schema.truncate()
+    return schema.url

@@ -13,36 +13,8 @@ from pathlib import Path
 import pytest
 
 from registry.db import Database, forget_databases
-from registry.testing import PostgresSchema, SqliteTemplate, postgres_url
 
 REGISTRY_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "registry" / "registry.yaml"
-_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="session")
-def registry_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
-    return SqliteTemplate(tmp_path_factory.mktemp("registry-template"))
-
-
-@pytest.fixture(scope="session")
-def registry_postgres() -> Iterator[PostgresSchema]:
-    url = postgres_url()
-    if not url:
-        pytest.skip("PostgreSQL: set SIMPUL_TEST_POSTGRES_URL to run")
-    schema = PostgresSchema(url)
-    yield schema
-    forget_databases()
-    schema.drop()
-
-
-@pytest.fixture(params=_BACKENDS)
-def registry_db_url(request: pytest.FixtureRequest, tmp_path: Path,
-                    registry_sqlite_template: SqliteTemplate) -> str:
-    if request.param == "sqlite":
-        return registry_sqlite_template.copy(tmp_path)
-    schema: PostgresSchema = request.getfixturevalue("registry_postgres")
-    schema.truncate()
-    return schema.url
 
 
 @pytest.fixture
