@@ -47,9 +47,7 @@ def list_pemda(s: Session, *, q: str | None = None, level: str | None = None, li
     if level:
         stmt = stmt.where(PemdaRow.level == level)
     rows = list(s.scalars(pagination.keyset(stmt, "kode", PemdaRow.kode, PemdaRow.kode, cursor, limit)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    nxt = pagination.encode("kode", rows[-1].kode, rows[-1].kode) if more else None
+    rows, nxt = pagination.trim(rows, limit, "kode", PemdaRow.kode, PemdaRow.kode)
     return Page[Pemda](items=[pemda_from_row(r) for r in rows], next_cursor=nxt)
 
 
@@ -133,9 +131,7 @@ def list_opd(s: Session, *, kode_pemda: str | None = None, q: str | None = None,
         stmt = stmt.where(or_(OpdRow.name.ilike(pattern, escape="\\"), OpdRow.short_name.ilike(pattern, escape="\\"),
                               OpdRow.kode.like(pattern, escape="\\")))
     rows = list(s.scalars(pagination.keyset(stmt, "id", OpdRow.id, OpdRow.id, cursor, limit)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    nxt = pagination.encode("id", rows[-1].id, rows[-1].id) if more else None
+    rows, nxt = pagination.trim(rows, limit, "id", OpdRow.id, OpdRow.id)
     return Page[Opd](items=[opd_from_row(r) for r in rows], next_cursor=nxt)
 
 

@@ -62,6 +62,16 @@ def keyset(stmt: Select, sort: str, column: InstrumentedAttribute, key_column: I
     return stmt.order_by(*order).limit(limit + 1)
 
 
+def trim(rows: list[Any], limit: int, sort: str, column: InstrumentedAttribute,
+         key_column: InstrumentedAttribute) -> tuple[list[Any], str | None]:
+    """The page of a :func:`keyset` query (which fetched ``limit + 1`` rows) and the cursor of the next page."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode(sort, getattr(last, column.key), getattr(last, key_column.key))
+
+
 def clamp(limit: int | None) -> int:
     if not limit or limit < 1:
         return DEFAULT_LIMIT

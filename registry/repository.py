@@ -130,12 +130,7 @@ def list_applications(s: Session, filters: ApplicationFilter | None = None, *, s
     column = SORTS[sort]
     stmt = (filters or ApplicationFilter()).apply(select(ApplicationRow))
     rows = list(s.scalars(pagination.keyset(stmt, sort, column, ApplicationRow.id, cursor, limit)).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    nxt = None
-    if more:
-        last = rows[-1]
-        nxt = pagination.encode(sort, getattr(last, column.key), last.id)
+    rows, nxt = pagination.trim(rows, limit, sort, column, ApplicationRow.id)
     return ApplicationPage(items=[application_from_row(r) for r in rows], next_cursor=nxt)
 
 
