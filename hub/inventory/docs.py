@@ -12,8 +12,8 @@ from hub.docsync import sync_blocks
 from hub.i18n import t
 from hub.inventory.config import load_readiness, load_weights
 from hub.inventory.context import standard_names
+from hub.inventory.render.appendix import rules_tables
 from hub.inventory.render.markdown import table_md
-from hub.inventory.render.tables import rules_tables
 from hub.inventory.roadmap import formula_text, quick_win_text
 
 

@@ -59,7 +59,7 @@ def test_cli_errors_are_one_line(registry_loaded, tmp_path):  # type: ignore[no-
     bad.write_text("{}")
     for args, text in [(("--runs", str(bad)), "bukan hasil penilaian"),
                        (("--runs", str(tmp_path / "none")), "tidak ada"),
-                       (("--format", "pdf"), "Format 'pdf' tidak dikenal"),
+                       (("--format", "odt"), "Format 'odt' tidak dikenal"),
                        (("--format", "docx", "--out", "-"), "stdout"),
                        (("--as-of", "kemarin"), "YYYY-MM-DD")]:
         r = cli("inventory", "--pemda", "35.72", *args)
@@ -97,7 +97,7 @@ def test_api_inventory_for_auditors_and_admins_only(registry_api, registry_loade
     r = registry_api.get("/v1/inventory?pemda=35.72&format=html", headers={**auditor, "Accept-Language": "en"})
     assert '<html lang="en">' in r.text
     assert registry_api.get("/v1/inventory?pemda=99.99", headers=auditor).status_code == 404
-    assert registry_api.get("/v1/inventory?pemda=35.72&format=pdf", headers=auditor).status_code == 422
+    assert registry_api.get("/v1/inventory?pemda=35.72&format=odt", headers=auditor).status_code == 422
 
 
 def test_api_inventory_uses_the_stored_runs(registry_api, registry_loaded, registry_key):  # type: ignore[no-untyped-def]
