@@ -59,22 +59,24 @@ def render_inventory(inv: Inventory, fmt: str, lang: str | None = None, *,
     return render_docx(inv, lang, links)
 
 
-def render_monev(ws: MonevWorksheet, fmt: str, lang: str = "id") -> bytes | str:
+def render_monev(ws: MonevWorksheet, fmt: str, lang: str = "id", *, names: dict[str, str] | None = None,
+                 ) -> bytes | str:
+    """The worksheet alone; ``names`` (app_id -> name) shows the applications by name."""
     fmt, lang = _check(fmt), ("en" if lang == "en" else "id")
     if fmt == "json":
         return ws.model_dump_json(indent=2)
     if fmt == "md":
         from hub.inventory.render.markdown import render_monev_markdown
-        return render_monev_markdown(ws, lang)
+        return render_monev_markdown(ws, lang, names)
     if fmt == "html":
         from hub.inventory.render.html import render_monev_html
-        return render_monev_html(ws, lang)
+        return render_monev_html(ws, lang, names)
     if fmt == "xlsx":
         from hub.inventory.render.xlsx import render_monev_xlsx
-        return render_monev_xlsx(ws, lang)
+        return render_monev_xlsx(ws, lang, names)
     from hub.inventory.render.docx import render_monev_docx
     if fmt == "pdf":
         from hub.inventory.pdf import docx_to_pdf
 
-        return docx_to_pdf(render_monev_docx(ws, lang))
-    return render_monev_docx(ws, lang)
+        return docx_to_pdf(render_monev_docx(ws, lang, names))
+    return render_monev_docx(ws, lang, names)

@@ -366,9 +366,9 @@ def _monev(b: Builder, ws: MonevWorksheet, lang: str, names: dict[str, str] | No
         b.table(table)
 
 
-def render_monev_docx(ws: MonevWorksheet, lang: str) -> bytes:
+def render_monev_docx(ws: MonevWorksheet, lang: str, names: dict[str, str] | None = None) -> bytes:
     b = _new(lang, t("inventory.doc.monev_title", lang), f"{ws.label_a} → {ws.label_b}", None)
     b.doc.add_heading(t("inventory.doc.monev_title", lang), level=0)
     b.heading(t("inventory.docx.monev", lang), 1)
-    _monev(b, ws, lang)
+    _monev(b, ws, lang, names)
     return _to_bytes(b.doc)

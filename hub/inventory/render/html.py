@@ -81,6 +81,6 @@ def render_html(inv: Inventory, lang: str, run_link: RunLink = no_link) -> str:
                  [heatmap_svg(inv.heatmap, lang), opd_svg(inv.opd_summary, lang)])
 
 
-def render_monev_html(ws: MonevWorksheet, lang: str) -> str:
+def render_monev_html(ws: MonevWorksheet, lang: str, names: dict[str, str] | None = None) -> str:
     return _page(lang, t("inventory.doc.monev_title", lang), f"{ws.label_a} → {ws.label_b}",
-                 [monev_paragraph(ws, lang)], monev_tables(ws, lang), [], [])
+                 [monev_paragraph(ws, lang)], monev_tables(ws, lang, names), [], [])

@@ -58,7 +58,7 @@ def render_markdown(inv: Inventory, lang: str, run_link: RunLink = no_link) -> s
     return "\n".join(out)
 
 
-def render_monev_markdown(ws: MonevWorksheet, lang: str) -> str:
+def render_monev_markdown(ws: MonevWorksheet, lang: str, names: dict[str, str] | None = None) -> str:
     out = [f"# {t('inventory.doc.monev_title', lang)}", "", monev_paragraph(ws, lang), ""]
-    out += [table_md(tb, lang=lang) for tb in monev_tables(ws, lang)]
+    out += [table_md(tb, lang=lang) for tb in monev_tables(ws, lang, names)]
     return "\n".join(out)

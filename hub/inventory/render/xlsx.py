@@ -158,6 +158,6 @@ def render_xlsx(inv: Inventory, lang: str, run_link: RunLink = no_link) -> bytes
                  paragraphs(inv, lang), facts, tables, money)
 
 
-def render_monev_xlsx(ws: MonevWorksheet, lang: str) -> bytes:
+def render_monev_xlsx(ws: MonevWorksheet, lang: str, names: dict[str, str] | None = None) -> bytes:
     return _book(lang, t("inventory.doc.monev_title", lang), f"{ws.label_a} → {ws.label_b}",
-                 [monev_paragraph(ws, lang)], [], monev_tables(ws, lang))
+                 [monev_paragraph(ws, lang)], [], monev_tables(ws, lang, names))
