@@ -3,7 +3,8 @@
 A program's cost = Σ over the rates of its kind: volume × unit cost (× the regional index for person rates), the
 volume multiplied by the number of applications when the kind is costed ``per: application``; rounded to
 ``round_to`` rupiah. The Pemda's own table (``SIMPUL_COSTS_FILE`` or ``simpul inventory --costs FILE``) is merged
-over the shipped one field by field. Every figure is INDICATIVE: a size for the masterplan, not a budget ceiling.
+over the shipped one field by field (a program's ``volume`` is replaced whole). Every figure is INDICATIVE: a
+size for the masterplan, not a budget ceiling.
 """
 
 from __future__ import annotations
@@ -98,14 +99,15 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-TEXT_KEYS = ("label", "short", "unit", "work", "at")  # {id, en} texts: replaced whole, never merged
+# replaced whole, never merged: {id, en} texts, and a program's volume (the Pemda states all of it)
+WHOLE_KEYS = ("label", "short", "unit", "work", "at", "volume")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """``over`` on top of ``base``: mappings merged key by key (recursively), anything else replaced."""
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in TEXT_KEYS:
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in WHOLE_KEYS:
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
