@@ -53,15 +53,28 @@ class SourceCatalog(BaseModel):
 
 
 class SourceRef(BaseModel):
-    """A citation: the key of a work in ``sources.yaml`` and where in it (table, section, page)."""
+    """A citation: the key of a work in ``sources.yaml`` and where in it (table, section, page); or, for a
+    Pemda's own figures, the citation written out in ``text`` (e.g. its unit price standard)."""
 
-    ref: str
+    ref: str = ""
     at: Text | None = None
+    text: Text | None = None
 
-    @field_validator("at", mode="before")
+    @field_validator("at", "text", mode="before")
     @classmethod
     def _at(cls, value: Any) -> Any:
         return as_text(value)
+
+    @model_validator(mode="after")
+    def _cited(self) -> SourceRef:
+        if not self.ref and self.text is None:
+            raise ValueError("a source needs 'ref' (a key of sources.yaml) or 'text' (the citation written out)")
+        return self
+
+    @property
+    def listed(self) -> bool:
+        """Whether the citation refers to sources.yaml (rather than being written out)."""
+        return self.text is None
 
 
 class ReadinessRule(BaseModel):
@@ -150,7 +163,7 @@ class GapCatalog(BaseModel):
         if dupes:
             raise ValueError(f"gap kind id used twice: {dupes}")
         known = load_sources().sources
-        unknown = sorted({s.ref for k in self.kinds for s in k.sources} - set(known))
+        unknown = sorted({s.ref for k in self.kinds for s in k.sources if s.listed} - set(known))
         if unknown:
             raise ValueError(f"unknown source(s) {unknown}; add them to sources.yaml (known: {sorted(known)})")
         return self
@@ -272,7 +285,7 @@ def cite(refs: list[SourceRef]) -> Text:
     known = load_sources().sources
 
     def one(ref: SourceRef, lang: str) -> str:
-        short = known[ref.ref].short.get(lang)
+        short = ref.text.get(lang) if ref.text is not None else known[ref.ref].short.get(lang)
         return f"{short}, {ref.at.get(lang)}" if ref.at else short
 
     return Text(id="; ".join(one(r, "id") for r in refs), en="; ".join(one(r, "en") for r in refs))

@@ -78,10 +78,11 @@ class CostTable(BaseModel):
         if unknown:
             raise ValueError(f"programs use unknown rate(s) {unknown}; known: {sorted(self.rates)}")
         sources = load_sources().sources
-        cited = [r.source.ref for r in self.rates.values()] + [p.source.ref for p in self.programs.values()]
-        missing = sorted(set(cited) - set(sources))
+        cited = [r.source for r in self.rates.values()] + [p.source for p in self.programs.values()]
+        missing = sorted({c.ref for c in cited if c.listed} - set(sources))
         if missing:
-            raise ValueError(f"unknown source(s) {missing}; add them to sources.yaml")
+            raise ValueError(f"unknown source(s) {missing}; cite a key of sources.yaml {sorted(sources)} or write "
+                             f"the citation out as source: {{text: ...}}")
         return self
 
     def unit_cost(self, key: str) -> int:

@@ -9,7 +9,7 @@ from typing import Literal
 from hub.i18n import t
 from hub.inventory import fmt
 from hub.inventory.config import cite, load_gaps, load_readiness, load_sources
-from hub.inventory.models import Plan
+from hub.inventory.models import Plan, RateUsed, VolumeUsed
 from hub.inventory.render.tables import Table, h, title
 
 Audience = Literal["planner", "docs"]
@@ -60,21 +60,21 @@ def gap_kinds_table(lang: str, horizons: dict[str, int] | None = None, audience:
                  doc_widths=[3.6, 7.0, 1.4, 1.5, 1.3, 2.6, 2.6, 5.7])
 
 
-def cost_rate_table(plan: Plan, lang: str) -> Table:
+def cost_rate_table(rates: list[RateUsed], regional_index: float, lang: str) -> Table:
     rows = [[r.label.get(lang), r.unit.get(lang), r.unit_cost,
              t("inventory.value.yes" if r.regional else "inventory.value.no", lang), r.source.get(lang)]
-            for r in plan.rates]
+            for r in rates]
     return Table("satuan_biaya", title("cost_rates", lang),
                  [h("component", lang), h("unit", lang), h("unit_cost", lang), h("regional", lang), h("source", lang)],
                  rows, [40, 16, 18, 12, 60], doc_widths=[7.0, 2.6, 3.2, 2.2, 10.7], money_cols=[2],
-                 note=t("inventory.note.cost_rates", lang, index=fmt.fixed(plan.regional_index, lang)))
+                 note=t("inventory.note.cost_rates", lang, index=fmt.fixed(regional_index, lang)))
 
 
-def cost_volume_table(plan: Plan, lang: str) -> Table:
-    rates = {r.key: r for r in plan.rates}
+def cost_volume_table(rates_used: list[RateUsed], volumes: list[VolumeUsed], lang: str) -> Table:
+    rates = {r.key: r for r in rates_used}
     kinds = {k.id: k for k in load_gaps().kinds}
     rows = []
-    for v in plan.volumes:
+    for v in volumes:
         kind = kinds.get(v.kind)
         name = kind.program.get(lang).replace(" {area}", "").replace("{area}", "").strip() if kind else v.kind
         volume = " + ".join(f"{fmt.number(q, lang)} {rates[r].unit.get(lang)} "
@@ -96,7 +96,8 @@ def sources_table(lang: str) -> Table:
 def appendix_tables(lang: str, horizons: dict[str, int] | None = None, plan: Plan | None = None) -> list[Table]:
     tables = [readiness_rules_table(lang), gap_kinds_table(lang, horizons)]
     if plan is not None:
-        tables += [cost_rate_table(plan, lang), cost_volume_table(plan, lang)]
+        tables += [cost_rate_table(plan.rates, plan.regional_index, lang),
+                   cost_volume_table(plan.rates, plan.volumes, lang)]
     return [*tables, sources_table(lang)]
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from hub.inventory import build_inventory, fmt, render_inventory
 from hub.inventory.config import InventoryConfigError, load_weights
-from hub.inventory.costs import clear_cache, load_costs
+from hub.inventory.costs import clear_cache, load_costs, rates_used
 from hub.inventory.schedule import _spread
 
 from .factories import AS_OF, OPDS, PEMDA, app, example_inventory, run
@@ -86,12 +86,15 @@ def test_spreading_a_cost_over_quarters_keeps_every_rupiah():
 def test_the_pemda_table_is_merged_over_the_shipped_one(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     own = tmp_path / "biaya.yaml"
     own.write_text("regional_index: 0.9\nrates:\n  pemrogram: {cost: 10000000}\n"
+                   "  analis: {label: Analis, unit: orang-bulan, cost: 1, source: {text: SSH Pemda 2026}}\n"
                    "programs:\n  GAP-007: {volume: {pemrogram: 1}}\n", encoding="utf-8")
     table = load_costs(own)
     assert table.regional_index == 0.9 and table.unit_cost("pemrogram") == 9_000_000
     assert table.rates["pemrogram"].source.ref == "inkindo2019"  # the fields not given stay
     assert table.programs["GAP-007"].volume == {"pemrogram": 1} and table.rates["narasumber"].cost == 900_000
     assert table.unit_cost("narasumber") == 900_000  # not a regional rate
+    own_rate = next(r for r in rates_used(table) if r.key == "analis")
+    assert own_rate.source.id == "SSH Pemda 2026"  # a Pemda's own figure, cited in full
     apps = [app("e-pajak", area="keuangan", owner="bpkad", hosting={"type": "vendor_hosted"})]
     inv = build_inventory(PEMDA, OPDS, apps, {}, as_of=AS_OF, costs=own)
     item = next(i for i in inv.roadmap.items if i.kind == "GAP-007")
@@ -108,6 +111,7 @@ def test_the_pemda_table_is_merged_over_the_shipped_one(tmp_path, monkeypatch): 
 @pytest.mark.parametrize(("text", "problem"), [
     ("programs:\n  GAP-007: {volume: {helikopter: 1}}\n", "unknown rate(s) ['helikopter']"),
     ("rates:\n  ahli: {cost: -5}\n", "greater than or equal to 0"),
+    ("rates:\n  ahli: {source: {ref: buku-saya}}\n", "unknown source(s) ['buku-saya']"),
     ("- not a mapping\n", "must hold a mapping"),
 ])
 def test_a_broken_cost_table_names_its_problem(tmp_path, text, problem):  # type: ignore[no-untyped-def]
