@@ -39,7 +39,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ExampleUrls(dict[str, str]):
-    """``{app: base_url}`` of the running applications, with their ``tokens``, ``profiles`` and ``pids``."""
+    """``{app: base_url}`` of the running applications, with their ``tokens``, ``profiles`` and ``pids``.
+
+    ``restart(app, profile)`` stops one application and starts it again on the same address with the same token
+    and another quality profile (the demo "fixes" an application this way between two assessments).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +51,12 @@ class ExampleUrls(dict[str, str]):
         self.profiles: dict[str, str] = {}
         self.pids: dict[str, int] = {}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._restart: Any = None
+
+    def restart(self, app: str, profile_name: str, timeout: float = 30.0) -> None:
+        if self._restart is None:
+            raise RuntimeError("restart() only works inside start_examples()")
+        self._restart(normalize_app(app), profile_name, timeout)
 
 
 @dataclass
@@ -173,16 +183,28 @@ def start_examples(
     urls = ExampleUrls()
     with contextlib.ExitStack() as stack:
         stack.callback(_stop, servers)
-        for app, prof in chosen.items():
-            token = (tokens or {}).get(app) or AppConfig.create(app, prof).token
+
+        def spawn(app: str, prof: str, token: str) -> _Server:
             log = stack.enter_context(tempfile.TemporaryFile())
             process = subprocess.Popen(
                 _command(app, prof, host, port_of[app], token, knobs), stdout=subprocess.DEVNULL, stderr=log,
                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-            url = f"http://{host}:{port_of[app]}"
-            servers.append(_Server(app, prof, url, token, process, log))
-            urls[app], urls.tokens[app], urls.profiles[app], urls.pids[app] = url, token, prof, process.pid
+            server = _Server(app, prof, f"http://{host}:{port_of[app]}", token, process, log)
+            urls[app], urls.tokens[app], urls.profiles[app], urls.pids[app] = server.url, token, prof, process.pid
             urls.processes[app] = process
+            return server
+
+        def restart(app: str, prof: str, wait: float) -> None:
+            profile(prof)
+            old = next(s for s in servers if s.app == app)
+            _stop([old])
+            servers.remove(old)
+            servers.append(spawn(app, prof, old.token))
+            _wait_ready(servers[-1:], wait)
+
+        for app, prof in chosen.items():
+            servers.append(spawn(app, prof, (tokens or {}).get(app) or AppConfig.create(app, prof).token))
+        urls._restart = restart
         _wait_ready(servers, timeout)
         yield urls
 

@@ -3,8 +3,11 @@
 Starts the five simulated OPD applications (with the quality profiles a real Pemda has: one clean, one flaky,
 one spreadsheet-only, one fragile, one slow), imports the sample registry of Kota Blitar, pulls every resource
 through the registered connectors (map → validate), assesses the applications against the five standards,
-builds the gap inventory and roadmap, and writes every report to the output folder. The processes it starts are
-stopped on every exit, Ctrl-C and SIGTERM included.
+then takes the quarter's Monev: JDIH's supplier fixes its error handling (its profile goes from ``fragile`` to
+``good``), JDIH is assessed again, and the worksheet "what works / what doesn't work / what should be improved"
+compares the two snapshots. Last it builds the gap inventory, roadmap, yearly schedule and indicative costs, and
+writes every report to the output folder. The processes it starts are stopped on every exit, Ctrl-C and SIGTERM
+included.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ TOKEN_ENV: dict[str, str] = {
 
 Step = Callable[[str, int, int], None]  # (label, done, total) progress callback
 
+# The scripted improvement of the Monev step: the application, its profile before and after (examples/data/
+# profiles.yaml: `fragile` answers bad input with a 500 and a Python traceback in English, `good` with a 4xx and a
+# message in Bahasa Indonesia).
+IMPROVEMENT = {"app": "jdih", "before": "fragile", "after": "good"}
+
 
 @dataclass
 class DemoResult:
@@ -48,8 +56,11 @@ class DemoResult:
     registry: dict[str, Any] = field(default_factory=dict)
     pulls: list[dict[str, Any]] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
+    reassessments: list[dict[str, Any]] = field(default_factory=list)
     inventory: dict[str, Any] = field(default_factory=dict)
+    monev: dict[str, Any] | None = None
     files: list[Path] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=lambda: dict(DEMO_PROFILES))  # as they are now
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -58,7 +69,9 @@ class DemoResult:
             "registry": self.registry,
             "pulls": self.pulls,
             "assessments": self.assessments,
+            "reassessments": self.reassessments,
             "inventory": self.inventory,
+            "monev": self.monev,
             "files": [str(p) for p in self.files],
             "notes": self.notes,
         }
@@ -183,8 +196,10 @@ async def _assess(apps: list[str], lang: str, progress: Step | None) -> list[Any
     return await service.assess_applications(apps, trigger="demo", progress=step)
 
 
-def run_assessments(result: DemoResult, apps: list[str], lang: str, progress: Step | None = None) -> None:
-    """Assess the runnable applications and write each run's report (HTML, JSON, JUnit, XLSX)."""
+def run_assessments(result: DemoResult, apps: list[str], lang: str, progress: Step | None = None,
+                    key: str = "assessments") -> None:
+    """Assess the runnable applications and write each run's report (HTML, JSON, JUnit, XLSX); the summary rows go
+    to ``result.<key>`` (``assessments``, or ``reassessments`` in the Monev step)."""
     from hub.assessment.models import AssessmentRun
     from hub.assessment.render import render
 
@@ -194,10 +209,10 @@ def run_assessments(result: DemoResult, apps: list[str], lang: str, progress: St
         run = AssessmentRun.model_validate(record.result)
         for fmt, ext in (("html", "html"), ("json", "json"), ("junit", "junit.xml"), ("xlsx", "xlsx")):
             _write(result, folder / f"{record.app_id}.{ext}", render(run, fmt, lang))
-        result.assessments.append({
+        getattr(result, key).append({
             "app": record.app_id,
             "run_id": record.run_id,
-            "profile": DEMO_PROFILES.get(record.app_id, ""),
+            "profile": result.profiles.get(record.app_id, ""),
             "level": f"{run.maturity.level} {_text(run.maturity.name, lang)}",
             "scores": {ABBREVIATIONS[s.standard]: ("-" if s.score is None else f"{s.score:.0f}") for s in run.scores},
             "failed": len(run.failed),
@@ -205,30 +220,85 @@ def run_assessments(result: DemoResult, apps: list[str], lang: str, progress: St
         })
 
 
-def build_reports(result: DemoResult, lang: str, kode_pemda: str = "35.72") -> None:
-    """The gap inventory, gap analysis, roadmap and the DOCX chapter from the registry and the stored runs."""
-    from hub.assessment.models import AssessmentRun
-    from hub.inventory.render import render_inventory
-    from hub.inventory.service import build_inventory, load_inputs
+def snapshot(lang: str) -> dict[str, Any]:
+    """The latest stored run of every application (``app_id -> AssessmentRun``)."""
     from hub.services.assessments import AssessmentService
+    from hub.services.registry_access import Principal
+    from hub.services.registry_db import get_database
+
+    return AssessmentService(get_database(), Principal.cli(), lang).snapshot()
+
+
+def improve_and_reassess(result: DemoResult, urls: Any, lang: str, progress: Step | None = None) -> dict[str, Any]:
+    """The Monev step: keep the first snapshot, apply the scripted improvement (restart the application with its
+    fixed profile), assess it again; the reports of its first run are kept beside the new ones as ``*.sebelum.*``.
+    Returns the first snapshot."""
+    before = snapshot(lang)
+    app = IMPROVEMENT["app"]
+    folder = result.output_dir / "assessment"
+    for path in sorted(folder.glob(f"{app}.*")):
+        kept = path.with_name(f"{app}.sebelum.{path.name.split('.', 1)[1]}")
+        path.rename(kept)
+        result.files = [kept if f == path else f for f in result.files]
+    urls.restart(app, IMPROVEMENT["after"])
+    result.profiles[app] = IMPROVEMENT["after"]
+    run_assessments(result, [app], lang, progress, key="reassessments")
+    return before
+
+
+def build_reports(result: DemoResult, lang: str, kode_pemda: str = "35.72",
+                  runs_before: dict[str, Any] | None = None) -> None:
+    """The gap inventory, gap analysis, roadmap, yearly schedule with indicative costs and the DOCX chapter from
+    the registry and the stored runs; with ``runs_before``, the Monev worksheet too (inside the reports and alone,
+    in every format)."""
+    from hub.i18n import t
+    from hub.inventory.render import render_inventory, render_monev
+    from hub.inventory.service import build_inventory, load_inputs
     from hub.services.registry import RegistryService
     from hub.services.registry_access import Principal
     from hub.services.registry_db import get_database
 
-    db, principal = get_database(), Principal.cli()
-    inputs = load_inputs(RegistryService(db, principal, lang), kode_pemda)
-    assessments = AssessmentService(db, principal, lang)
-    runs = {app_id: AssessmentRun.model_validate(assessments.get_run(record.run_id).result)
-            for app_id, record in assessments.latest_runs().items()}
-    inventory = build_inventory(inputs.pemda, inputs.opds, inputs.apps, runs, lang)
+    inputs = load_inputs(RegistryService(get_database(), Principal.cli(), lang), kode_pemda)
+    runs = snapshot(lang)
+    inventory = build_inventory(inputs.pemda, inputs.opds, inputs.apps, runs, lang, runs_before=runs_before)
+    if inventory.monev is not None:
+        inventory.monev.label_a = t("demo.monev.label_before", lang)
+        inventory.monev.label_b = t("demo.monev.label_after", lang, app=IMPROVEMENT["app"].upper())
     folder = result.output_dir / "inventory"
     names = {"md": "inventaris.md", "html": "inventaris.html", "xlsx": "inventaris.xlsx",
              "docx": "rencana-aplikasi.docx", "json": "inventaris.json"}
+    link = "../assessment/{app_id}.html"  # the evidence points at the assessment reports next door
     for fmt, name in names.items():
-        _write(result, folder / name, render_inventory(inventory, fmt, lang))
+        _write(result, folder / name, render_inventory(inventory, fmt, lang, run_link=link))
+    from hub.inventory import pdf
+
+    if pdf.available():  # the chapter as a planner would print it, contents with page numbers
+        _write(result, folder / "rencana-aplikasi.pdf", render_inventory(inventory, "pdf", lang, run_link=link))
+    else:
+        result.notes.append(t("demo.no_pdf", lang))
+    plan = inventory.plan
     result.inventory = {
         "applications": inventory.totals.registered,
         "gaps": inventory.totals.gaps,
         "quick_wins": inventory.totals.quick_wins,
         "programs": len(inventory.roadmap.items),
+        "years": f"{plan.years[0]}–{plan.years[-1]}" if plan else "",
+        "indicative_cost": plan.total if plan else 0,
     }
+    ws = inventory.monev
+    if ws is not None:
+        app_names = {a.app_id: a.name for a in inventory.applications}
+        files = []
+        for fmt in ("md", "html", "xlsx", "docx", "json"):
+            path = result.output_dir / "monev" / f"kertas-kerja-monev.{fmt}"
+            _write(result, path, render_monev(ws, fmt, lang, names=app_names))
+            files.append(str(path))
+        app = IMPROVEMENT["app"]
+        result.monev = {
+            "label_before": ws.label_a, "label_after": ws.label_b,
+            "improved": {"app": app, "profile": f"{IMPROVEMENT['before']} → {IMPROVEMENT['after']}"},
+            "works": len(ws.works), "doesnt_work": len(ws.doesnt_work), "improve": len(ws.improve),
+            "score_moves": [m.model_dump(mode="json") for m in ws.score_moves if m.app_id == app],
+            "checks_fixed": [c.check_id for c in ws.check_changes if c.app_id == app and c.after == "pass"],
+            "files": files,
+        }

@@ -27,6 +27,14 @@ class Settings(BaseSettings):
         default=None,
         description="Folder whose code lists (same file names as schemas/codelists) replace the shipped ones",
     )
+    costs_file: Path | None = Field(
+        default=None,
+        description="YAML cost table merged over hub/inventory/costs.yaml (the roadmap's indicative unit costs)",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Address users reach Simpul at (e.g. https://simpul.kotaku.go.id): links in reports",
+    )
     lang: Lang = Field(default="id", description="Default language of messages: id (Bahasa Indonesia) or en")
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest request body the API accepts")
     max_batch_documents: int = Field(default=100_000, description="Most documents in one validation batch")

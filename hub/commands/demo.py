@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hub.commands._common import console, err_console, lang, msg
+from hub.inventory import fmt
 
 
 def register(app: typer.Typer) -> None:
@@ -47,8 +48,11 @@ def register(app: typer.Typer) -> None:
 
                     flow.run_pulls(result, list(flow.DEMO_PROFILES), pulled, language)
                     flow.run_assessments(result, list(flow.DEMO_PROFILES), language, _progress(bar, task, "assess"))
+                    bar.update(task, description=msg("demo.step.improve", app=flow.IMPROVEMENT["app"]), completed=0,
+                               total=None)
+                    before = flow.improve_and_reassess(result, urls, language, _progress(bar, task, "reassess"))
                     bar.update(task, description=msg("demo.step.inventory"), completed=0, total=None)
-                    flow.build_reports(result, language)
+                    flow.build_reports(result, language, runs_before=before)
                 finally:
                     flow.restore_env(previous)
                     examples.__exit__(None, None, None)
@@ -85,7 +89,13 @@ def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
                            str(row["failed"]))
         console.print(scores)
     if result.inventory:
-        console.print(msg("demo.inventory", **result.inventory), highlight=False)
+        console.print(msg("demo.inventory", **{**result.inventory, "indicative_cost": fmt.money(
+            result.inventory.get("indicative_cost", 0), lang())}), highlight=False)
+    if result.monev:
+        m = result.monev
+        console.print(msg("demo.monev.done", app=m["improved"]["app"], profile=m["improved"]["profile"],
+                          works=m["works"], doesnt=m["doesnt_work"], improve=m["improve"],
+                          fixed=", ".join(m["checks_fixed"]) or "-"), highlight=False)
     console.print(msg("demo.done", folder=str(result.output_dir)), highlight=False)
     for note in result.notes:
         console.print(f"• {note}", highlight=False)

@@ -23,6 +23,7 @@ from hub.commands._common import console, fail, lang, msg
 from hub.errors import BadRequest, SimpulError
 from hub.inventory import build_inventory, load_inputs, load_weights, monev, render_inventory, render_monev
 from hub.inventory.config import InventoryConfigError
+from hub.inventory.costs import load_costs
 from hub.inventory.render import EXTENSIONS, FORMATS
 from hub.services.registry import RegistryService
 from hub.services.registry_access import Principal
@@ -105,9 +106,13 @@ def register(app: typer.Typer) -> None:
         runs: list[Path] = typer.Option(None, "--runs", help="Berkas/folder JSON hasil penilaian (boleh diulang)"),
         before: list[Path] = typer.Option(None, "--before", help="Hasil penilaian sebelumnya: tambah kertas kerja "
                                                                  "Monev"),
-        fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | json"),
+        fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | pdf | json"),
         out: Path = typer.Option(None, "--out", "-o", help="Berkas keluaran; '-' = stdout (md, html, json)"),
         weights: Path = typer.Option(None, "--weights", help="YAML bobot prioritas (bentuk weights.yaml)"),
+        costs: Path = typer.Option(None, "--costs", help="YAML tabel biaya Pemda (bentuk costs.yaml; bawaan: "
+                                                         "SIMPUL_COSTS_FILE)"),
+        run_link: str = typer.Option(None, "--run-link", help="Tautan bukti ke laporan penilaian, dengan {run_id} "
+                                                              "atau {app_id}"),
         as_of: str = typer.Option(None, "--as-of", help="Tanggal acuan YYYY-MM-DD (bawaan: hari ini)"),
     ) -> None:
         """Inventaris kesenjangan aplikasi Pemda (Buku II IV.c) / the gap inventory of a Pemda."""
@@ -120,14 +125,19 @@ def register(app: typer.Typer) -> None:
         except (InventoryConfigError, OSError) as exc:
             raise fail(BadRequest("inventory.cli.bad_weights", detail=str(exc)[:300])) from exc
         try:
+            table = load_costs(costs) if costs else None
+        except (InventoryConfigError, OSError) as exc:
+            raise fail(BadRequest("inventory.cli.bad_costs", detail=str(exc)[:300])) from exc
+        try:
             kind = _fmt(fmt)
             service = RegistryService(get_database(), Principal.cli(), lang())
             inputs = load_inputs(service, pemda)
             current = read_runs(runs) if runs else stored_snapshot(_end_of(day) if day else None)
             inv = build_inventory(inputs.pemda, inputs.opds, inputs.apps, current, lang(), w,
-                                  as_of=day, runs_before=read_runs(before) if before else None)
+                                  as_of=day, runs_before=read_runs(before) if before else None, costs=table)
             stamp = datetime.now(UTC).strftime("%Y%m%d")
-            path = _write(render_inventory(inv, kind, lang()), out, f"inventory-{pemda}-{stamp}.{EXTENSIONS[kind]}")
+            path = _write(render_inventory(inv, kind, lang(), run_link=run_link), out,
+                          f"inventory-{pemda}-{stamp}.{EXTENSIONS[kind]}")
         except SimpulError as err:
             raise fail(err) from err
         if path is None:
@@ -148,7 +158,7 @@ def register(app: typer.Typer) -> None:
                                                    "'now' = terbaru) atau berkas/folder JSON / two dates or run files"),
         before: list[Path] = typer.Option(None, "--before", help="Hasil penilaian periode sebelumnya (JSON)"),
         after: list[Path] = typer.Option(None, "--after", help="Hasil penilaian periode ini (JSON)"),
-        fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | json"),
+        fmt: str = typer.Option("md", "--format", "-f", help="md | html | xlsx | docx | pdf | json"),
         out: Path = typer.Option(None, "--out", "-o", help="Berkas keluaran; '-' = stdout (md, html, json)"),
         label_a: str = typer.Option("A", "--label-before", help="Nama periode sebelumnya, mis. 'TW I 2025'"),
         label_b: str = typer.Option("B", "--label-after", help="Nama periode ini, mis. 'TW II 2025'"),

@@ -7,11 +7,13 @@ Public API::
     inv.readiness        # Tabel II.3 items 8 and 14-20, interpreted baik/sedang/buruk (Tabel II.1) with the rule
     inv.gaps             # each with Tabel II.11 columns (to be / as is / strategy, program and action) and evidence
     inv.roadmap.items    # programs by horizon (1/5/10 years), priority = impact × urgency ÷ effort, quick wins
-    render_inventory(inv, "docx")                                  # md | html | xlsx | docx | json
+    inv.plan             # the roadmap per year and quarter with an INDICATIVE cost per program (costs.yaml)
+    render_inventory(inv, "docx")                                  # md | html | xlsx | docx | pdf | json
     render_monev(monev(runs_before, runs_after), "xlsx")           # what works / doesn't / should be improved
 
-The rules are data: ``readiness.yaml``, ``gaps.yaml`` (detectors registered by name in ``detectors.py``) and
-``weights.yaml``.
+The rules are data: ``readiness.yaml``, ``gaps.yaml`` (detectors registered by name in ``detectors.py``),
+``weights.yaml`` (priority, quick wins, schedule), ``costs.yaml`` (unit costs; a Pemda's own file merges over it:
+``SIMPUL_COSTS_FILE``) and ``sources.yaml`` (the works they cite).
 """
 
 from hub.inventory.config import (

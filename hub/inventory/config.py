@@ -1,6 +1,7 @@
-"""The inventory's rules as data: readiness (``readiness.yaml``), gap kinds (``gaps.yaml``) and roadmap weights
-(``weights.yaml``). Each file is validated into a pydantic model when read; a broken file raises
-:class:`InventoryConfigError` naming every problem."""
+"""The inventory's rules as data: readiness (``readiness.yaml``), gap kinds (``gaps.yaml``), roadmap weights and
+schedule (``weights.yaml``) and the works they cite (``sources.yaml``). Each file is validated into a pydantic model
+when read; a broken file raises :class:`InventoryConfigError` naming every problem. The unit costs of the roadmap
+are in ``costs.yaml`` (:mod:`hub.inventory.costs`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ HERE = Path(__file__).parent
 READINESS_PATH = HERE / "readiness.yaml"
 GAPS_PATH = HERE / "gaps.yaml"
 WEIGHTS_PATH = HERE / "weights.yaml"
+SOURCES_PATH = HERE / "sources.yaml"
 
 Outcome = Literal["baik", "sedang", "buruk"]
 Horizon = Literal["short", "medium", "long"]
@@ -28,6 +30,51 @@ METRICS = ("registered", "active", "production", "assessed", "interoperable", "i
 
 class InventoryConfigError(ValueError):
     """A rules file of the inventory breaks its shape."""
+
+
+def as_text(value: Any) -> Any:
+    """A plain string stands for the same text in both languages."""
+    return {"id": value, "en": value} if isinstance(value, str) else value
+
+
+class Source(BaseModel):
+    short: Text
+    full: Text
+
+    @field_validator("short", "full", mode="before")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        return as_text(value)
+
+
+class SourceCatalog(BaseModel):
+    version: str
+    sources: dict[str, Source]
+
+
+class SourceRef(BaseModel):
+    """A citation: the key of a work in ``sources.yaml`` and where in it (table, section, page); or, for a
+    Pemda's own figures, the citation written out in ``text`` (e.g. its unit price standard)."""
+
+    ref: str = ""
+    at: Text | None = None
+    text: Text | None = None
+
+    @field_validator("at", "text", mode="before")
+    @classmethod
+    def _at(cls, value: Any) -> Any:
+        return as_text(value)
+
+    @model_validator(mode="after")
+    def _cited(self) -> SourceRef:
+        if not self.ref and self.text is None:
+            raise ValueError("a source needs 'ref' (a key of sources.yaml) or 'text' (the citation written out)")
+        return self
+
+    @property
+    def listed(self) -> bool:
+        """Whether the citation refers to sources.yaml (rather than being written out)."""
+        return self.text is None
 
 
 class ReadinessRule(BaseModel):
@@ -102,7 +149,7 @@ class GapKind(BaseModel):
     horizon: Horizon
     responsible: Responsible
     params: dict[str, Any] = Field(default_factory=dict)
-    source: str = ""
+    sources: list[SourceRef] = Field(default_factory=list)
 
 
 class GapCatalog(BaseModel):
@@ -115,6 +162,10 @@ class GapCatalog(BaseModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"gap kind id used twice: {dupes}")
+        known = load_sources().sources
+        unknown = sorted({s.ref for k in self.kinds for s in k.sources if s.listed} - set(known))
+        if unknown:
+            raise ValueError(f"unknown source(s) {unknown}; add them to sources.yaml (known: {sorted(known)})")
         return self
 
     def get(self, kind_id: str) -> GapKind:
@@ -134,8 +185,39 @@ class FactorOverride(BaseModel):
     horizon: Horizon | None = None
 
 
+class ScheduleRule(BaseModel):
+    """How the roadmap is laid out per year and quarter (see weights.yaml, ``schedule``)."""
+
+    first_year_offset: int = Field(default=1, ge=0, le=2, description="year 1 = reference year + this")
+    windows: dict[Horizon, tuple[int, int]] = Field(default_factory=dict,
+                                                    description="first and last plan year of each horizon")
+    quarters_by_effort: dict[int, int] = Field(default_factory=lambda: {1: 1, 2: 2, 3: 3, 4: 4, 5: 6})
+    apps_per_extra_quarter: int = Field(default=3, ge=1)
+    max_parallel_per_opd: int = Field(default=2, ge=1, le=20)
+
+    @field_validator("quarters_by_effort")
+    @classmethod
+    def _every_effort(cls, value: dict[int, int]) -> dict[int, int]:
+        missing = [e for e in range(1, 6) if e not in value]
+        if missing or any(q < 1 or q > 40 for q in value.values()):
+            raise ValueError("quarters_by_effort needs efforts 1-5, each 1-40 quarters")
+        return value
+
+    def window(self, horizon: str, horizons: dict[str, int]) -> tuple[int, int]:
+        """Plan years (1-based) a program of ``horizon`` may run in: by default the years after the shorter
+        horizon up to its own length (short: 1-1, medium: 2-5, long: 6-10)."""
+        if horizon in self.windows:
+            return self.windows[horizon]  # type: ignore[index]
+        order = ["short", "medium", "long"]
+        before = [horizons[h] for h in order[:order.index(horizon)] if h in horizons]
+        end = horizons.get(horizon, 1)
+        start = min(max(before, default=0) + 1, end)
+        return start, end
+
+
 class PriorityWeights(BaseModel):
-    """Exponents of the priority formula, the quick-win rule, the horizon lengths and per-kind overrides."""
+    """Exponents of the priority formula, the quick-win rule, the horizon lengths, per-kind overrides and the
+    yearly schedule."""
 
     impact: float = Field(default=1.0, ge=0, le=5)
     urgency: float = Field(default=1.0, ge=0, le=5)
@@ -143,11 +225,20 @@ class PriorityWeights(BaseModel):
     quick_win: QuickWinRule = Field(default_factory=QuickWinRule)
     horizons: dict[Horizon, int] = Field(default_factory=lambda: {"short": 1, "medium": 5, "long": 10})
     factors: dict[str, FactorOverride] = Field(default_factory=dict)
+    schedule: ScheduleRule = Field(default_factory=ScheduleRule)
+
+    @model_validator(mode="after")
+    def _windows_within_horizons(self) -> PriorityWeights:
+        for horizon, (first, last) in self.schedule.windows.items():
+            if not 1 <= first <= last <= self.horizons.get(horizon, 10):
+                raise ValueError(f"schedule.windows.{horizon}: years {first}-{last} must lie within 1-"
+                                 f"{self.horizons.get(horizon, 10)} (the horizon's length)")
+        return self
 
     @classmethod
     def from_yaml_data(cls, data: dict[str, Any]) -> PriorityWeights:
         flat = dict(data.get("weights") or {})
-        for key in ("quick_win", "horizons", "factors"):
+        for key in ("quick_win", "horizons", "factors", "schedule"):
             if data.get(key) is not None:
                 flat[key] = data[key]
         return cls.model_validate(flat)
@@ -182,6 +273,22 @@ def parse_weights(data: dict[str, Any]) -> PriorityWeights:
         return PriorityWeights.from_yaml_data(data)
     except ValidationError as exc:
         raise InventoryConfigError(f"weights: {exc}") from exc
+
+
+@lru_cache
+def load_sources() -> SourceCatalog:
+    return _validated(SourceCatalog, _read(SOURCES_PATH), "sources.yaml")
+
+
+def cite(refs: list[SourceRef]) -> Text:
+    """The short citations of ``refs``: 'Panduan Masterplan Smart City (Kemkominfo, 2017), Tabel II.3; …'."""
+    known = load_sources().sources
+
+    def one(ref: SourceRef, lang: str) -> str:
+        short = ref.text.get(lang) if ref.text is not None else known[ref.ref].short.get(lang)
+        return f"{short}, {ref.at.get(lang)}" if ref.at else short
+
+    return Text(id="; ".join(one(r, "id") for r in refs), en="; ".join(one(r, "en") for r in refs))
 
 
 @lru_cache

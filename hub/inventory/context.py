@@ -99,7 +99,7 @@ class Context:
         return AppLine(app_id=app.id, name=app.name, status=app.status, kind=app.kind, area=app.area,
                        other_areas=list(app.other_areas), kode_opd=app.kode_opd,
                        opd=(opd.short_name or opd.name) if opd else app.kode_opd, known_opd=opd is not None,
-                       run_id=run.run_id if run else None, scores=scores,
+                       run_id=run.run_id if run else None, run_at=run.finished_at if run else None, scores=scores,
                        overall=run.maturity.overall_score if run else None,
                        level=run.maturity.level if run else None, interoperable=interoperable)
 

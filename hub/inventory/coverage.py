@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from hub.assessment.models import Text
 from hub.i18n import t
+from hub.inventory import fmt
 from hub.inventory.config import RuleGroup
 from hub.inventory.context import Context, area_label, area_terms, item_areas
 from hub.inventory.models import AreaCoverage, OpdApps, ReadinessLine
@@ -38,9 +39,14 @@ def metrics_of(ctx: Context, apps: Iterable[object]) -> dict[str, float]:
 
 def condition_text(metrics: dict[str, float], opds: int | None = None) -> Text:
     """The Nilai/Kondisi column: the measured values in words."""
-    params = {k: (int(v) if float(v).is_integer() else v) for k, v in metrics.items()}
     key = "inventory.condition.area" if opds is not None else "inventory.condition.item8"
-    return Text(id=t(key, "id", opds=opds, **params), en=t(key, "en", opds=opds, **params))
+
+    def text(lang: str) -> str:
+        params = {k: fmt.percent(v, lang) if k == "interoperable_pct" else fmt.number(v, lang)
+                  for k, v in metrics.items()}
+        return t(key, lang, opds=opds, **params)
+
+    return Text(id=text("id"), en=text("en"))
 
 
 def _decide(ctx: Context, group: RuleGroup, metrics: dict[str, float]) -> tuple[str, str, Text]:

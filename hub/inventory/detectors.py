@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.assessment.models import Text
-from hub.inventory.context import Context, item_areas, standard_names, vocab_label
+from hub.inventory import fmt
+from hub.inventory.context import Context, area_label, item_areas, standard_names, vocab_label
 from hub.inventory.models import CheckRef, EvidenceRef
 from registry.models import ApplicationIn
 from registry.vocab import vocab
@@ -46,6 +47,21 @@ def join(texts: list[Text], sep: str = "; ") -> Text:
     return T(sep.join(x.id for x in texts), sep.join(x.en for x in texts))
 
 
+def names(ctx: Context, app_ids: list[str]) -> str:
+    return ", ".join(ctx.by_id[i].name if i in ctx.by_id else i for i in app_ids)
+
+
+def _lower_first(text: Text) -> Text:
+    def low(s: str) -> str:
+        return s[:1].lower() + s[1:] if s[1:2].islower() else s
+    return T(low(text.id), low(text.en))
+
+
+def status_of(app: ApplicationIn) -> Text:
+    label = vocab_label("status", app.status)
+    return T(f"{app.name} ({label.id.lower()})", f"{app.name} ({label.en.lower()})")
+
+
 def _production(ctx: Context, kinds: list[str] | None = None) -> list[ApplicationIn]:
     return [a for a in ctx.apps if a.status == "production" and (not kinds or a.kind in kinds)]
 
@@ -73,8 +89,8 @@ def area_without_application(ctx: Context, params: dict[str, Any]) -> list[Findi
         if any(a.status == "production" for a in apps):
             continue
         if apps:
-            listed = ", ".join(f"{a.id} ({a.status})" for a in apps)
-            reason = T(f"yang terdaftar: {listed}", f"registered: {listed}")
+            listed = join([status_of(a) for a in apps], ", ")
+            reason = T(f"yang terdaftar: {listed.id}", f"registered: {listed.en}")
             evidence = [EvidenceRef(app_id=a.id, fields={"status": a.status, "area": area}) for a in apps]
         else:
             reason = T("tidak ada aplikasi terdaftar", "no application registered")
@@ -96,18 +112,21 @@ def area_not_interoperable(ctx: Context, params: dict[str, Any]) -> list[Finding
         below = [a.id for a in prod if ctx.lines[a.id].assessed]
         parts = []
         if unassessed:
-            parts.append(T(f"belum dinilai: {', '.join(unassessed)}", f"not assessed: {', '.join(unassessed)}"))
+            listed = names(ctx, unassessed)
+            parts.append(T(f"belum dinilai: {listed}", f"not assessed: {listed}"))
         if below:
-            shown = ", ".join(f"{i} ({_short_scores(ctx, i, need)})" for i in below)
-            parts.append(T(f"di bawah ambang: {shown}", f"below the threshold: {shown}"))
+            shown = {lang: ", ".join(f"{ctx.by_id[i].name} ({_short_scores(ctx, i, need, lang)})" for i in below)
+                     for lang in ("id", "en")}
+            parts.append(T(f"di bawah ambang: {shown['id']}", f"below the threshold: {shown['en']}"))
         out.append(Finding(subject=area, area=area, app_ids=[a.id for a in prod],
                            evidence=[_scores_ref(ctx, a.id, need) for a in prod], params={"reason": join(parts)}))
     return out
 
 
-def _short_scores(ctx: Context, app_id: str, standards: list[str]) -> str:
-    scores = ctx.lines[app_id].scores
-    return ", ".join(f"{s[:3].upper()} {'-' if scores.get(s) is None else f'{scores[s]:g}'}" for s in standards)
+def _short_scores(ctx: Context, app_id: str, standards: list[str], lang: str) -> str:
+    """'Interoperabel 55,6; Mudah diintegrasikan (Integrateable) 30' — each standard by its name."""
+    scores, names_ = ctx.lines[app_id].scores, standard_names()
+    return "; ".join(f"{names_[s].get(lang)} {fmt.number(scores.get(s), lang)}" for s in standards)
 
 
 # --- duplicates and overlaps ------------------------------------------------------------------------------------
@@ -144,8 +163,12 @@ def duplicate_function(ctx: Context, params: dict[str, Any]) -> list[Finding]:
         found.append((key, apps))
     out = []
     for (how, area, n), apps in sorted(found, key=lambda f: (f[0][1], f[0][2] or 0)):
-        reason = (T(f"bidang utama sama: {area}", f"same main area: {area}") if how == "area" else
-                  T(f"indikator SPBE {_spbe_label(n).id}", f"SPBE indicator {_spbe_label(n).en}"))  # type: ignore[arg-type]
+        label = area_label(area)
+        if how == "area":
+            reason = T(f"bidang utama sama: {label.id.lower()}", f"same main area: {label.en.lower()}")
+        else:
+            spbe = _spbe_label(n)  # type: ignore[arg-type]
+            reason = T(f"indikator SPBE {spbe.id}", f"SPBE indicator {spbe.en}")
         evidence = [EvidenceRef(app_id=a.id, fields={"kode_opd": a.kode_opd, "area": a.area,
                                                      "spbe_indicators": list(a.spbe_indicators), "kind": a.kind})
                     for a in apps]
@@ -199,8 +222,9 @@ def standard_failed(ctx: Context, params: dict[str, Any]) -> list[Finding]:
             continue
         failed = [r for r in run.results if r.standard in below and r.status == "fail"]
         failed.sort(key=lambda r: (-r.weight, r.check_id))
-        shown = [T(f"{names[s].id} {line.scores[s]:g} < {ctx.rules.standard_min[s]:g}",
-                   f"{names[s].en} {line.scores[s]:g} < {ctx.rules.standard_min[s]:g}") for s in below]
+        shown = [T(f"{names[s].id} {fmt.number(line.scores[s], 'id')} < {fmt.number(ctx.rules.standard_min[s], 'id')}",
+                   f"{names[s].en} {fmt.number(line.scores[s], 'en')} < {fmt.number(ctx.rules.standard_min[s], 'en')}")
+                 for s in below]
         evidence = [EvidenceRef(app_id=app.id, scores={s: line.scores[s] for s in below},
                                 checks=[CheckRef(check_id=r.check_id, status=str(r.status), run_id=run.run_id)
                                         for r in failed], run_id=run.run_id)]
@@ -222,13 +246,14 @@ def source_code_not_held(ctx: Context, params: dict[str, Any]) -> list[Finding]:
         check = next((r for r in run.results if r.check_id == "SCA-005"), None) if run else None
         reasons = []
         if sup.source_code_held is False:
-            reasons.append(T("kode sumber belum diserahkan (supplier.source_code_held = tidak)",
-                             "source code not handed over (supplier.source_code_held = no)"))
+            reasons.append(T("registri mencatat kode sumber belum diserahkan ke Pemda",
+                             "the registry records that the source code was not handed over to the Pemda"))
         elif sup.source_code_held is None and sup.developer != "in_house":
-            reasons.append(T("tidak diketahui apakah kode sumber diserahkan (supplier.source_code_held kosong)",
-                             "unknown whether the source code was handed over (supplier.source_code_held empty)"))
+            reasons.append(T("registri tidak mencatat apakah kode sumber sudah diserahkan",
+                             "the registry does not record whether the source code was handed over"))
         if check is not None and check.status == "fail":
-            reasons.append(T("auditor: SCA-005 gagal", "auditor: SCA-005 failed"))
+            reasons.append(T("pemeriksaan auditor SCA-005 (kode sumber dipegang Pemda) tidak terpenuhi",
+                             "the auditor's check SCA-005 (source code held by the Pemda) failed"))
         if not reasons:
             continue
         checks = [CheckRef(check_id="SCA-005", status=str(check.status), run_id=run.run_id)] if check and run else []
@@ -251,7 +276,7 @@ def hosting_outside_dc(ctx: Context, params: dict[str, Any]) -> list[Finding]:
         evidence = [EvidenceRef(app_id=app.id, fields={"hosting.type": kind,
                                                        "hosting.base_urls": list(app.hosting.base_urls)})]
         out.append(Finding(subject=app.id, area=app.area, app_ids=[app.id], evidence=evidence,
-                           params={"hosting": vocab_label("hosting", kind)}))
+                           params={"hosting": _lower_first(vocab_label("hosting", kind))}))
     return out
 
 
@@ -269,9 +294,11 @@ def connector_missing(ctx: Context, params: dict[str, Any]) -> list[Finding]:
             continue
         parts = []
         if integ.provides:
-            parts.append(T(f"menyediakan {', '.join(integ.provides)}", f"provides {', '.join(integ.provides)}"))
+            parts.append(T(f"menyediakan data kanonis {', '.join(integ.provides)}",
+                           f"provides the canonical data {', '.join(integ.provides)}"))
         if integ.consumes:
-            parts.append(T(f"memakai {', '.join(integ.consumes)}", f"consumes {', '.join(integ.consumes)}"))
+            parts.append(T(f"memakai data kanonis {', '.join(integ.consumes)}",
+                           f"consumes the canonical data {', '.join(integ.consumes)}"))
         out.append(Finding(subject=app.id, area=app.area, app_ids=[app.id],
                            evidence=[EvidenceRef(app_id=app.id, fields=_integration_fields(app))],
                            params={"reason": join(parts)}))
@@ -304,7 +331,7 @@ def owner_or_contact_missing(ctx: Context, params: dict[str, Any]) -> list[Findi
                              f"owning OPD {app.kode_opd} not registered"))
             fields["kode_opd"] = app.kode_opd
         if app.contact is None or not app.contact.name:
-            reasons.append(T("narahubung kosong", "no contact person"))
+            reasons.append(T("narahubung belum dicatat", "no contact person"))
             fields["contact"] = None
         if reasons:
             out.append(Finding(subject=app.id, area=app.area, app_ids=[app.id],
@@ -323,8 +350,8 @@ def retired_still_answering(ctx: Context, params: dict[str, Any]) -> list[Findin
         passed = [r for r in run.results if r.check_id in wanted and r.status == "pass"]
         if not passed:
             continue
-        when = run.finished_at.date().isoformat()
-        reason = T(f"{run.target.base_url}, penilaian {when}", f"{run.target.base_url}, assessed {when}")
+        reason = T(f"{run.target.base_url} masih menjawab pada penilaian {fmt.day(run.finished_at, 'id')}",
+                   f"{run.target.base_url} still answered at the assessment of {fmt.day(run.finished_at, 'en')}")
         evidence = [EvidenceRef(app_id=app.id, fields={"status": app.status, "target.base_url": run.target.base_url},
                                 checks=[CheckRef(check_id=r.check_id, status="pass", run_id=run.run_id)
                                         for r in passed])]
@@ -343,10 +370,10 @@ def retired_not_decommissioned(ctx: Context, params: dict[str, Any]) -> list[Fin
         parts = []
         if host.type:
             label = vocab_label("hosting", host.type)
-            parts.append(T(f"hosting.type = {host.type} ({label.id})", f"hosting.type = {host.type} ({label.en})"))
+            label = _lower_first(label)
+            parts.append(T(f"tempat hosting ({label.id})", f"a hosting place ({label.en})"))
         if host.base_urls:
-            parts.append(T(f"hosting.base_urls = {', '.join(host.base_urls)}",
-                           f"hosting.base_urls = {', '.join(host.base_urls)}"))
+            parts.append(T(f"alamat {', '.join(host.base_urls)}", f"the address {', '.join(host.base_urls)}"))
         evidence = [EvidenceRef(app_id=app.id, fields={"status": app.status, "hosting.type": host.type,
                                                        "hosting.base_urls": list(host.base_urls)})]
         out.append(Finding(subject=app.id, area=app.area, app_ids=[app.id], evidence=evidence,

@@ -9,7 +9,7 @@ from typing import Any
 
 from hub.assessment.models import Text
 from hub.i18n import t
-from hub.inventory.config import GapCatalog, GapKind, PriorityWeights
+from hub.inventory.config import GapCatalog, GapKind, PriorityWeights, cite
 from hub.inventory.context import Context, area_label, area_terms
 from hub.inventory.detectors import DETECTORS, Finding
 from hub.inventory.models import Gap, Kpi, OpdRef
@@ -81,8 +81,9 @@ def base_params(ctx: Context, finding: Finding, who: OpdRef) -> dict[str, Any]:
     label = area_label(finding.area)
     item = area_terms().get(finding.area or "", (None, label))[0]
     return {
-        "app": ", ".join(f"{a.name} ({a.id})" for a in apps) or "-",
-        "apps": ", ".join(finding.app_ids) or "-",
+        "app": [a.name for a in apps] or "-",
+        "apps": [a.name for a in apps] or "-",
+        "ids": list(finding.app_ids) or "-",
         "n": len(finding.app_ids),
         "area": Text(id=label.id.lower(), en=label.en.lower()),
         "item": item if item is not None else "-",
@@ -119,5 +120,5 @@ def detect(ctx: Context, catalog: GapCatalog, weights: PriorityWeights,
                 kpi=Kpi(what=fill(kind.kpi_what, loc), when=when_text(kind.horizon, weights, as_of),
                         who=Text(id=who.label, en=who.label)),
                 impact=kind.impact, urgency=kind.urgency, effort=kind.effort, horizon=kind.horizon,
-                source=kind.source, evidence=finding.evidence))
+                source=cite(kind.sources), evidence=finding.evidence))
     return gaps, params_of

@@ -48,6 +48,7 @@ class AppLine(BaseModel):
     opd: str = Field(description="Short name (or name) of the owning OPD; the code when it is unknown")
     known_opd: bool = True
     run_id: str | None = None
+    run_at: datetime | None = Field(default=None, description="when the latest run finished")
     scores: dict[str, float | None] = Field(default_factory=dict)
     overall: float | None = None
     level: int | None = None
@@ -152,7 +153,7 @@ class Gap(BaseModel):
     urgency: int
     effort: int
     horizon: Horizon
-    source: str = ""
+    source: Text = Field(description="short citations of the works the kind of gap rests on")
     evidence: list[EvidenceRef]
 
     def evidence_refs(self) -> str:
@@ -173,6 +174,7 @@ class RoadmapItem(BaseModel):
     program_id: str = Field(description="PRG-<kind number>-<responsible>, stable between runs")
     kind: str
     program: Text
+    to_be: Text | None = Field(default=None, description="Tabel II.11 future state of the program's gaps together")
     action: Text
     horizon: Horizon
     deadline_year: int
@@ -197,6 +199,102 @@ class Roadmap(BaseModel):
     @property
     def quick_wins(self) -> list[RoadmapItem]:
         return [i for i in self.items if i.quick_win]
+
+
+class Quarter(BaseModel):
+    year: int
+    quarter: int = Field(ge=1, le=4)
+
+    def label(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+
+class ProgramSchedule(BaseModel):
+    """When a roadmap program runs: from its first to its last quarter (both included)."""
+
+    program_id: str
+    start: Quarter
+    end: Quarter
+    quarters: int
+    by_year: dict[int, list[int]] = Field(description="year -> the quarters (1-4) the program runs in that year")
+
+
+class CostLine(BaseModel):
+    rate: str
+    label: Text
+    unit: Text
+    quantity: float = Field(description="volume of the whole program (per-application volumes multiplied)")
+    unit_cost: int
+    amount: int
+
+
+class ProgramCost(BaseModel):
+    program_id: str
+    basis: Text = Field(description="how the cost was reckoned, in words")
+    applications: int
+    lines: list[CostLine]
+    total: int
+    by_year: dict[int, int]
+
+
+class YearBudget(BaseModel):
+    year: int
+    programs: int = Field(description="programs running in that year")
+    quick_wins: int
+    cost: int
+    cumulative: int
+
+
+class OpdBudget(BaseModel):
+    kode_opd: str | None
+    opd: str
+    programs: int
+    by_year: dict[int, int]
+    total: int
+
+
+class RateUsed(BaseModel):
+    key: str
+    label: Text
+    short: Text | None = None
+    unit: Text
+    unit_cost: int = Field(description="after the regional index")
+    regional: bool
+    source: Text
+
+
+class VolumeUsed(BaseModel):
+    kind: str
+    per: str
+    volume: dict[str, float]
+    work: Text
+    source: Text
+
+
+class Plan(BaseModel):
+    """The roadmap laid out per year and quarter, with an INDICATIVE cost per program (not a budget ceiling)."""
+
+    indicative: bool = True
+    currency: str = "IDR"
+    cost_table: str = Field(description="version of the cost table, and the override file when one was used")
+    regional_index: float
+    first_year: int
+    years: list[int]
+    windows: dict[str, tuple[int, int]] = Field(description="plan years (1-based) each horizon's programs run in")
+    max_parallel_per_opd: int
+    schedule: list[ProgramSchedule]
+    costs: list[ProgramCost]
+    per_year: list[YearBudget]
+    per_opd: list[OpdBudget]
+    total: int
+    rates: list[RateUsed]
+    volumes: list[VolumeUsed]
+
+    def schedule_of(self, program_id: str) -> ProgramSchedule:
+        return next(s for s in self.schedule if s.program_id == program_id)
+
+    def cost_of(self, program_id: str) -> ProgramCost:
+        return next(c for c in self.costs if c.program_id == program_id)
 
 
 class OpdSummary(BaseModel):
@@ -294,6 +392,7 @@ class Inventory(BaseModel):
     roadmap: Roadmap
     opd_summary: list[OpdSummary]
     heatmap: list[HeatRow]
+    plan: Plan | None = None
     monev: MonevWorksheet | None = None
 
     def gap(self, gap_id: str) -> Gap:

@@ -17,25 +17,46 @@ from datetime import UTC, datetime
 
 from hub.assessment.models import STANDARDS, AssessmentRun, Status, Text
 from hub.assessment.scoring import compare
-from hub.i18n import both
+from hub.i18n import t
+from hub.inventory import fmt
 from hub.inventory.config import load_readiness
 from hub.inventory.context import standard_names
 from hub.inventory.models import CheckChange, MonevEntry, MonevWorksheet, ScoreMove
 
+STATUS_VALUES = {s.value for s in Status}
 GOOD = {Status.PASS}
 BAD = {Status.FAIL, Status.WARNING}
 
 
+def _local(params: dict[str, object], lang: str) -> dict[str, object]:
+    """Numbers in the language's notation, check statuses in its words (the texts are kept in both)."""
+    out: dict[str, object] = {}
+    for key, value in params.items():
+        if value is None:
+            out[key] = "-"
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = fmt.number(value, lang)
+        elif key in ("status", "before", "after") and value in STATUS_VALUES:
+            out[key] = t(f"assessment.status.{value}", lang)
+        else:
+            out[key] = value
+    return out
+
+
+def _both(key: str, **params: object) -> dict[str, str]:
+    return {lang: t(key, lang, **_local(params, lang)) for lang in ("id", "en")}
+
+
 def _t(key: str, **params: object) -> Text:
-    return Text(**both(f"inventory.monev.{key}", **params))
+    return Text(**_both(f"inventory.monev.{key}", **params))
 
 
 def _std(standard: str) -> Text:
     return standard_names()[standard]
 
 
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
+def _fmt(value: float | None, lang: str = "id") -> str:
+    return fmt.number(value, lang)
 
 
 def _moves(app_id: str, a: AssessmentRun | None, b: AssessmentRun | None, thresholds: dict[str, float],
@@ -69,8 +90,8 @@ def _judge(app_id: str, moves: list[ScoreMove], changes: list[CheckChange], a: A
            thresholds: dict[str, float], min_delta: float) -> tuple[list[MonevEntry], list[MonevEntry]]:
     works, bad = [], []
     for m in moves:
-        params = {"app": app_id, "before": _fmt(m.before), "after": _fmt(m.after), "delta": _fmt(m.delta),
-                  "threshold": _fmt(m.threshold)}
+        params = {"app": app_id, "before": m.before, "after": m.after, "delta": m.delta,
+                  "threshold": m.threshold}
         name = _std(m.standard)
         if m.crossed == "up":
             works.append(MonevEntry(app_id=app_id, standard=m.standard, text=_std_t("crossed_up", name, params)))
@@ -113,20 +134,20 @@ def _below(run: AssessmentRun, std: str, thresholds: dict[str, float]) -> bool:
 
 
 def _std_t(key: str, name: Text, params: dict[str, str]) -> Text:
-    return Text(id=both(f"inventory.monev.{key}", standard=name.id, **params)["id"],
-                en=both(f"inventory.monev.{key}", standard=name.en, **params)["en"])
+    return Text(id=_both(f"inventory.monev.{key}", standard=name.id, **params)["id"],
+                en=_both(f"inventory.monev.{key}", standard=name.en, **params)["en"])
 
 
 def _title_t(key: str, title: Text, params: dict[str, str]) -> Text:
-    return Text(id=both(f"inventory.monev.{key}", title=title.id, **params)["id"],
-                en=both(f"inventory.monev.{key}", title=title.en, **params)["en"])
+    return Text(id=_both(f"inventory.monev.{key}", title=title.id, **params)["id"],
+                en=_both(f"inventory.monev.{key}", title=title.en, **params)["en"])
 
 
 def _list_t(key: str, app_id: str, standards: list[str], run: AssessmentRun) -> Text:
     def shown(lang: str) -> str:
-        return ", ".join(f"{_std(s).get(lang)} {_fmt(run.score(s))}" for s in standards)
-    return Text(id=both(f"inventory.monev.{key}", app=app_id, standards=shown("id"))["id"],
-                en=both(f"inventory.monev.{key}", app=app_id, standards=shown("en"))["en"])
+        return ", ".join(f"{_std(s).get(lang)} {_fmt(run.score(s), lang)}" for s in standards)
+    return Text(id=_both(f"inventory.monev.{key}", app=app_id, standards=shown("id"))["id"],
+                en=_both(f"inventory.monev.{key}", app=app_id, standards=shown("en"))["en"])
 
 
 def _improve(app_id: str, run: AssessmentRun, limit: int) -> list[MonevEntry]:
@@ -172,7 +193,7 @@ def monev(runs_a: Mapping[str, AssessmentRun], runs_b: Mapping[str, AssessmentRu
             bad += d
         elif b is not None:
             works.append(MonevEntry(app_id=app_id, text=_t("newly_assessed", app=app_id,
-                                                           overall=_fmt(b.maturity.overall_score),
+                                                           overall=b.maturity.overall_score,
                                                            level=b.maturity.level)))
         else:
             improve.append(MonevEntry(app_id=app_id, text=_t("reassess", app=app_id, label=label_b)))

@@ -13,6 +13,7 @@ from typing import Any
 
 from hub.assessment.models import Text
 from hub.i18n import t
+from hub.inventory import fmt
 from hub.inventory.config import GapCatalog, PriorityWeights
 from hub.inventory.gaps import deadline_year, effective, fill, localize, when_text
 from hub.inventory.models import Gap, Kpi, Priority, Roadmap, RoadmapItem
@@ -43,16 +44,27 @@ def is_quick_win(impact: int, effort: int, horizon: str, weights: PriorityWeight
 def _merge(params: list[dict[str, Any]], gaps: list[Gap]) -> dict[str, Any]:
     """Parameters of a program = those of its gaps, lists joined without repeats."""
     merged: dict[str, Any] = dict(params[0])
-    for key in ("app", "apps", "national", "vendor", "checks", "opd"):
-        values = [str(p[key]) for p in params if p.get(key) not in (None, "", "-")]
-        merged[key] = ", ".join(dict.fromkeys(v for value in values for v in value.split(", "))) or "-"
+    for key in ("app", "apps", "ids", "national", "vendor", "checks", "opd"):
+        items: list[Any] = []
+        for p in params:
+            value = p.get(key)
+            if value in (None, "", "-"):
+                continue
+            items += value if isinstance(value, list) else str(value).split(", ") if key in SPLIT else [value]
+        merged[key] = list(dict.fromkeys(items)) or "-"
     merged["n"] = len({a for g in gaps for a in g.app_ids})
     return merged
 
 
+SPLIT = ("national", "checks", "opd")  # comma-joined lists of names/ids that hold no comma themselves
+
+
 def formula_text(weights: PriorityWeights) -> Text:
-    w = {k: _n(getattr(weights, k)) for k in ("impact", "urgency", "effort")}
-    return Text(id=t("inventory.roadmap.formula", "id", **w), en=t("inventory.roadmap.formula", "en", **w))
+    def power(lang: str) -> dict[str, str]:  # an exponent of 1 is not written
+        return {k: "" if getattr(weights, k) == 1 else f"^{fmt.number(getattr(weights, k), lang)}"
+                for k in ("impact", "urgency", "effort")}
+    return Text(id=t("inventory.roadmap.formula", "id", **power("id")),
+                en=t("inventory.roadmap.formula", "en", **power("en")))
 
 
 def quick_win_text(weights: PriorityWeights) -> Text:
@@ -82,7 +94,7 @@ def build_roadmap(gaps: list[Gap], params_of: dict[str, dict[str, Any]], catalog
         pr = priority(kind.impact, kind.urgency, kind.effort, weights)
         items.append(RoadmapItem(
             rank=0, program_id=program_id, kind=kind_id, program=fill(kind.program, params),
-            action=fill(kind.action, params), horizon=kind.horizon,
+            to_be=fill(kind.to_be, params), action=fill(kind.action, params), horizon=kind.horizon,
             deadline_year=deadline_year(kind.horizon, weights, as_of),
             quick_win=is_quick_win(kind.impact, kind.effort, kind.horizon, weights), priority=pr,
             responsible=who, gap_ids=[g.id for g in members],

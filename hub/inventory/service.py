@@ -26,11 +26,13 @@ from hub.inventory.config import (
     resolve_weights,
 )
 from hub.inventory.context import Context
+from hub.inventory.costs import CostTable, load_costs
 from hub.inventory.coverage import area_coverage, readiness_lines
 from hub.inventory.gaps import detect
 from hub.inventory.models import Inventory, MonevWorksheet, PemdaRef
 from hub.inventory.monev import monev as _monev
 from hub.inventory.roadmap import build_roadmap
+from hub.inventory.schedule import build_plan
 from hub.inventory.summary import heatmap, opd_summary, totals
 from registry.models import Application, ApplicationIn, Opd, OpdIn, Pemda, PemdaIn
 
@@ -41,13 +43,16 @@ def build_inventory(pemda: PemdaIn | None, opds: Sequence[OpdIn], apps: Sequence
                     runs: Mapping[str, AssessmentRun] | None = None, lang: str = "id",
                     weights: PriorityWeights | Mapping[str, Any] | str | Path | None = None, *,
                     as_of: date | None = None, runs_before: Mapping[str, AssessmentRun] | None = None,
-                    readiness: ReadinessConfig | None = None, gap_catalog: GapCatalog | None = None) -> Inventory:
+                    readiness: ReadinessConfig | None = None, gap_catalog: GapCatalog | None = None,
+                    costs: CostTable | str | Path | None = None) -> Inventory:
     """Coverage, readiness, gaps, roadmap, per-OPD summary and heatmap of one Pemda.
 
     ``pemda`` None = every application given (no Pemda filter). ``runs`` maps app_id to its latest run; an
     application without one is "not assessed". ``weights``: a :class:`PriorityWeights`, a dict or YAML path shaped
     like ``weights.yaml``, or None for the shipped defaults. ``runs_before`` adds the Monev worksheet (before →
     ``runs``). ``lang`` is the default language of the renderers; every text is kept in both languages.
+    ``costs``: the cost table of the yearly plan (a :class:`CostTable`, the path of a YAML file merged over the
+    shipped ``costs.yaml``, or None: the shipped table with ``SIMPUL_COSTS_FILE`` merged over it).
     """
     rules = readiness or load_readiness()
     catalog = gap_catalog or load_gaps()
@@ -57,6 +62,7 @@ def build_inventory(pemda: PemdaIn | None, opds: Sequence[OpdIn], apps: Sequence
     coverage = area_coverage(ctx)
     gaps, params = detect(ctx, catalog, w, day)
     roadmap = build_roadmap(gaps, params, catalog, w, day)
+    plan = build_plan(roadmap, w, day, costs if isinstance(costs, CostTable) else load_costs(costs))
     worksheet = None
     if runs_before is not None:  # only this Pemda's applications
         mine = ctx.by_id.keys()
@@ -68,7 +74,8 @@ def build_inventory(pemda: PemdaIn | None, opds: Sequence[OpdIn], apps: Sequence
         rules_version=f"readiness {rules.version}, gaps {catalog.version}",
         thresholds=dict(rules.standard_min), totals=totals(ctx, gaps, roadmap),
         readiness=readiness_lines(ctx, coverage), coverage=coverage, applications=list(ctx.lines.values()),
-        gaps=gaps, roadmap=roadmap, opd_summary=opd_summary(ctx, gaps), heatmap=heatmap(ctx), monev=worksheet)
+        gaps=gaps, roadmap=roadmap, opd_summary=opd_summary(ctx, gaps), heatmap=heatmap(ctx), plan=plan,
+        monev=worksheet)
 
 
 def monev(runs_a: Mapping[str, AssessmentRun], runs_b: Mapping[str, AssessmentRun], *, label_a: str = "A",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from hub.api.deps import LangDep
@@ -23,13 +23,14 @@ from hub.services.registry import RegistryService
 router = APIRouter(tags=["inventory"])
 
 Reader = Annotated[Principal, require("admin", "auditor")]
-Format = Literal["json", "md", "html", "xlsx", "docx"]
+Format = Literal["json", "md", "html", "xlsx", "docx", "pdf"]
 PemdaCode = Annotated[str, Query(pattern=r"^\d{2}(?:\.\d{2})?$", description="Kode wilayah, e.g. 35.72")]
 CONTENT = {
     MEDIA_TYPES["md"]: {"schema": {"type": "string"}},
     MEDIA_TYPES["html"]: {"schema": {"type": "string"}},
     MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
     MEDIA_TYPES["docx"]: {"schema": {"type": "string", "format": "binary"}},
+    MEDIA_TYPES["pdf"]: {"schema": {"type": "string", "format": "binary"}},
 }
 
 
@@ -51,7 +52,7 @@ def _response(data: bytes | str, fmt: str, name: str) -> Response:
             responses={200: {"model": Inventory, "description": "The inventory in the requested format",
                              "content": CONTENT}, **problem_responses(400, 401, 403, 404, 422, 503)})
 def get_inventory(
-    principal: Reader, db: DatabaseDep, lang: LangDep, pemda: PemdaCode,
+    request: Request, principal: Reader, db: DatabaseDep, lang: LangDep, pemda: PemdaCode,
     runs: Annotated[dict[str, AssessmentRun], Depends(stored_runs)],
     format: Format = "json",
     as_of: Annotated[date | None, Query(description="Reference date of the roadmap deadlines (default today)")] = None,
@@ -59,7 +60,16 @@ def get_inventory(
     inputs = load_inputs(RegistryService(db, principal, lang), pemda)
     inv = build_inventory(inputs.pemda, inputs.opds, inputs.apps, runs, lang, as_of=as_of)
     stamp = datetime.now(UTC).strftime("%Y%m%d")
-    return _response(render_inventory(inv, format, lang), format, f"simpul-inventory-{pemda}-{stamp}")
+    return _response(render_inventory(inv, format, lang, run_link=_run_link(request)), format,
+                     f"simpul-inventory-{pemda}-{stamp}")
+
+
+def _run_link(request: Request) -> str:
+    """Evidence links to the run's report: at SIMPUL_PUBLIC_URL when set, else where this request came in."""
+    from hub.settings import get_settings
+
+    base = (get_settings().public_url or str(request.base_url)).rstrip("/")
+    return base + "/v1/assessments/runs/{run_id}/report"
 
 
 class MonevRequest(BaseModel):

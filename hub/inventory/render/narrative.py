@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from hub.i18n import t
+from hub.inventory import fmt
 from hub.inventory.config import load_gaps
 from hub.inventory.models import Inventory, MonevWorksheet, ReadinessLine
 
 ORDER = {"buruk": 0, "sedang": 1, "baik": 2}
+
+
+def meta_text(inv: Inventory, lang: str) -> str:
+    """'Keadaan per 7 Desember 2026. Disusun Simpul dari …; versi aturan …' (no internal names)."""
+    found = dict(re.findall(r"(readiness|gaps) ([\w.-]+)", inv.rules_version))
+    costs = inv.plan.cost_table.split(" + ")[0] if inv.plan else "-"
+    return t("inventory.doc.meta", lang, as_of=fmt.day(inv.as_of, lang), readiness=found.get("readiness", "-"),
+             gaps=found.get("gaps", "-"), costs=costs)
 
 
 def weakest(inv: Inventory, limit: int = 3) -> list[ReadinessLine]:
@@ -47,9 +57,10 @@ def paragraphs(inv: Inventory, lang: str) -> list[str]:
     else:
         out.append(t("inventory.narrative.no_gaps", lang))
     qw = inv.roadmap.quick_wins
+    names = {a.app_id: a.name for a in inv.applications}
     if qw:
-        shown = "; ".join(f"{i.program.get(lang)} — {i.responsible.label} ({', '.join(i.app_ids) or '-'})"
-                          for i in qw[:5])
+        shown = "; ".join(f"{i.program.get(lang)} — {i.responsible.label} "
+                          f"({', '.join(names.get(a, a) for a in i.app_ids) or '-'})" for i in qw[:5])
         more = t("inventory.narrative.more", lang, n=len(qw) - 5) if len(qw) > 5 else ""
         out.append(t("inventory.narrative.quick_wins", lang, n=len(qw), programs=shown, more=more))
     else:
@@ -57,9 +68,24 @@ def paragraphs(inv: Inventory, lang: str) -> list[str]:
     by_h = Counter(i.horizon for i in inv.roadmap.items)
     out.append(t("inventory.narrative.roadmap", lang, short=by_h["short"], medium=by_h["medium"],
                  long=by_h["long"], formula=inv.roadmap.formula.get(lang)))
+    if inv.plan is not None:
+        out.append(plan_paragraph(inv, lang))
     if inv.monev is not None:
         out.append(monev_paragraph(inv.monev, lang))
     return out
+
+
+def plan_paragraph(inv: Inventory, lang: str) -> str:
+    """The yearly plan and its indicative cost in one sentence (first year, the quick wins, the total)."""
+    plan = inv.plan
+    assert plan is not None
+    first = plan.per_year[0] if plan.per_year else None
+    quick = sum(plan.cost_of(i.program_id).total for i in inv.roadmap.quick_wins)
+    costly = max(plan.per_opd, key=lambda o: o.total, default=None)
+    return t("inventory.narrative.plan", lang, first=plan.years[0], last=plan.years[-1],
+             total=fmt.money(plan.total, lang), year1=fmt.money(first.cost if first else 0, lang),
+             quick=fmt.money(quick, lang), opd=costly.opd if costly else "-",
+             opd_total=fmt.money(costly.total if costly else 0, lang))
 
 
 def monev_paragraph(ws: MonevWorksheet, lang: str) -> str:

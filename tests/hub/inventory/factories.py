@@ -74,3 +74,26 @@ def _standard(check_id: str) -> str:
     prefix = check_id[:3]
     return {"REL": "reliable", "INT": "interoperable", "SCA": "scalable", "USR": "user_friendly",
             "ITG": "integrateable"}[prefix]
+
+
+def example_inventory():  # type: ignore[no-untyped-def]
+    """The sample registry of Kota Blitar (examples/registry) with a few runs and a Monev between two of them:
+    every table of every report has rows."""
+    from pathlib import Path
+
+    from hub.inventory import build_inventory
+    from registry.io import read
+
+    path = Path(__file__).resolve().parents[3] / "examples" / "registry" / "registry.yaml"
+    batch = read(path.read_bytes(), "yaml")
+    pemda = PemdaIn.model_validate(batch.of("pemda")[0].data)
+    opds = [OpdIn.model_validate(r.data) for r in batch.of("opd")]
+    apps = [ApplicationIn.model_validate(r.data) for r in batch.of("applications")]
+    before = {"jdih": run("jdih", {"reliable": 58.3, "user_friendly": 62.5}, checks={"REL-003": "fail"},
+                          run_id="jdih-1", level=2),
+              "simpeg": run("simpeg", {"interoperable": 55.6, "integrateable": 30}, checks={"ITG-001": "fail"},
+                            run_id="simpeg-1", level=2)}
+    after = {"jdih": run("jdih", {"reliable": 100}, checks={"REL-003": "pass"}, run_id="jdih-2", level=4),
+             "simpeg": before["simpeg"],
+             "e-planning": run("e-planning", dict.fromkeys(STANDARDS, 100), run_id="e-planning-1", level=5)}
+    return build_inventory(pemda, opds, apps, after, as_of=AS_OF, runs_before=before)

@@ -54,12 +54,26 @@ def test_cli_inventory_markdown_to_stdout_in_english_with_monev(registry_loaded,
     assert "# Smart e-Gov Application Gap Inventory — Kota Blitar" in r.output and "What works" in r.output
 
 
+def test_cli_inventory_with_the_pemda_cost_table(registry_loaded, tmp_path):  # type: ignore[no-untyped-def]
+    costs = tmp_path / "biaya.yaml"
+    costs.write_text("regional_index: 0.9\n")
+    out = tmp_path / "iv-c.json"
+    r = cli("inventory", "--pemda", "35.72", "--costs", str(costs), "--format", "json", "--out", str(out),
+            "--as-of", "2025-07-01")
+    assert r.exit_code == 0, r.output
+    plan = json.loads(out.read_text())["plan"]
+    assert plan["regional_index"] == 0.9 and plan["first_year"] == 2026 and plan["total"] > 0
+
+
 def test_cli_errors_are_one_line(registry_loaded, tmp_path):  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
+    costs = tmp_path / "biaya.yaml"
+    costs.write_text("programs:\n  GAP-007: {volume: {helikopter: 1}}\n")
     for args, text in [(("--runs", str(bad)), "bukan hasil penilaian"),
+                       (("--costs", str(costs)), "Tabel biaya tidak dapat dipakai"),
                        (("--runs", str(tmp_path / "none")), "tidak ada"),
-                       (("--format", "pdf"), "Format 'pdf' tidak dikenal"),
+                       (("--format", "odt"), "Format 'odt' tidak dikenal"),
                        (("--format", "docx", "--out", "-"), "stdout"),
                        (("--as-of", "kemarin"), "YYYY-MM-DD")]:
         r = cli("inventory", "--pemda", "35.72", *args)
@@ -97,7 +111,7 @@ def test_api_inventory_for_auditors_and_admins_only(registry_api, registry_loade
     r = registry_api.get("/v1/inventory?pemda=35.72&format=html", headers={**auditor, "Accept-Language": "en"})
     assert '<html lang="en">' in r.text
     assert registry_api.get("/v1/inventory?pemda=99.99", headers=auditor).status_code == 404
-    assert registry_api.get("/v1/inventory?pemda=35.72&format=pdf", headers=auditor).status_code == 422
+    assert registry_api.get("/v1/inventory?pemda=35.72&format=odt", headers=auditor).status_code == 422
 
 
 def test_api_inventory_uses_the_stored_runs(registry_api, registry_loaded, registry_key):  # type: ignore[no-untyped-def]

@@ -77,5 +77,10 @@ def test_roadmap_and_exports_of_the_example(inv):
     assert load_workbook(io.BytesIO(render_inventory(inv, "xlsx"))).sheetnames
     assert Document(io.BytesIO(render_inventory(inv, "docx"))).tables
     html = render_inventory(inv, "html")
-    assert "GAP-006/e-pajak" in html and "app=e-pajak; kind=khusus; supplier.source_code_held=false" in html
+    # planners read the evidence in words; the ids and field paths stay in the JSON
+    assert "E-Pajak Daerah (PBB-P2 dan BPHTB) — registri mencatat jenis: aplikasi khusus (lokal), kode sumber " \
+           "dipegang Pemda: tidak" in html
+    assert "GAP-006/e-pajak" not in html and "supplier.source_code_held" not in html
+    data = render_inventory(inv, "json")
+    assert "GAP-006/e-pajak" in data and '"supplier.source_code_held": false' in data
     assert "rina.w@" not in html and "0342" not in html  # no contact e-mail or phone in any report

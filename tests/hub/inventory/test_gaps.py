@@ -54,7 +54,9 @@ def test_gap_002_area_without_interoperable_application():
     g = next(g for g in found if g.area == "perencanaan")
     assert g.evidence[0].scores == {"interoperable": 40, "integrateable": 80}
     assert g.evidence[0].run_id == "run-e-planning"
-    assert "INT 40" in g.as_is.id
+    # each standard by its name: the second one is Integrateable, not a second "INT"
+    assert "Interoperabel 40; Mudah diintegrasikan (Integrateable) 80" in g.as_is.id
+    assert "Interoperable 40; Integrateable 80" in g.as_is.en
     unassessed = next(g for g in gaps([app("e-planning")], kind="GAP-002") if g.area == "perencanaan")
     assert unassessed.evidence[0].fields["assessment"] == "none" and "belum dinilai" in unassessed.as_is.id
     good = gaps([app("e-planning")], {"e-planning": run("e-planning", GOOD)}, kind="GAP-002")
@@ -199,4 +201,4 @@ def test_gap_rows_are_stable_and_english_on_request():
     first, second = gaps(apps), gaps(apps)
     assert ids(first) == ids(second)
     g = next(g for g in first if g.kind == "GAP-010")
-    assert g.as_is.en.endswith("no contact person.") and "narahubung kosong" in g.as_is.id
+    assert g.as_is.en.endswith("no contact person.") and "narahubung belum dicatat" in g.as_is.id

@@ -23,8 +23,9 @@ BEFORE = {"e-planning": run("e-planning", {"interoperable": 40}, checks={"INT-00
 RUNS = {"e-planning": run("e-planning", {"interoperable": 50, "reliable": 30}, checks={"REL-001": "fail"},
                           run_id="tw2"),
         "simpeg": run("simpeg", {"interoperable": 95, "integrateable": 90}, run_id="tw2-simpeg")}
-EVIDENCE = "supplier.source_code_held=false"  # the lock-in gap of e-pajak
-FAILED = "REL-001=fail@tw2"                   # the standard gap of e-planning
+EVIDENCE = "kode sumber dipegang Pemda: tidak"  # the lock-in gap of e-pajak, in words
+FAILED = "pemeriksaan REL-001 gagal"            # the standard gap of e-planning
+INTERNAL = ("GAP-006/e-pajak", "supplier.source_code_held", "tw2", "PRG-006")  # ids: JSON only
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +48,10 @@ def test_markdown_has_every_table_and_the_evidence(inv):
         assert heading in md
     assert "Kondisi masa depan (to be) | Kondisi saat ini (as is) | Strategi, program kerja dan langkah aksi" in md
     assert EVIDENCE in md and FAILED in md
+    assert not [x for x in INTERNAL if x in md]
+    assert "laporan penilaian 30 Jun 2025" in md  # no address known: the report is named, not linked
+    linked = render_inventory(inv, "md", run_link="../assessment/{app_id}.html")
+    assert "([laporan penilaian 30 Jun 2025](../assessment/e-planning.html))" in linked
     assert "Gap analysis" in render_inventory(inv, "md", "en")
 
 
@@ -59,6 +64,7 @@ def test_html_contains_the_tables_the_svg_charts_and_print_styles(inv):
     assert f"#{score_color(50)}" in html  # e-planning interoperable 50 in the heatmap
     assert "@media print" in html and "@page" in html and "<link" not in html and "<script" not in html
     assert EVIDENCE in html and FAILED in html
+    assert not [x for x in INTERNAL if x in html]
     assert '<html lang="en">' in render_inventory(inv, "html", "en")
 
 
@@ -66,13 +72,13 @@ def test_xlsx_one_styled_sheet_per_table(inv):
     wb = load_workbook(io.BytesIO(render_inventory(inv, "xlsx")))
     assert wb.sheetnames[0] == "Ringkasan"
     gaps = next(ws for ws in wb.worksheets if ws.title == "Kesenjangan (Tabel II.11)")
-    assert gaps.freeze_panes == "A2" and gaps.auto_filter.ref.startswith("A1:H")
+    assert gaps.freeze_panes == "A2" and gaps.auto_filter.ref.startswith("A1:G")
     assert gaps["A1"].font.bold and gaps["A1"].fill.fgColor.rgb.endswith("1E3A5F")
-    assert gaps.column_dimensions["F"].width >= 40
+    assert gaps.column_dimensions["E"].width >= 40
     headers = [c.value for c in gaps[1]]
-    assert headers[3:6] == ["Kondisi masa depan (to be)", "Kondisi saat ini (as is)",
+    assert headers[2:5] == ["Kondisi masa depan (to be)", "Kondisi saat ini (as is)",
                             "Strategi, program kerja dan langkah aksi"]
-    evidence = [row[7] for row in gaps.iter_rows(min_row=2, values_only=True)]
+    evidence = [row[6] for row in gaps.iter_rows(min_row=2, values_only=True)]
     assert any(EVIDENCE in (e or "") for e in evidence) and any(FAILED in (e or "") for e in evidence)
     heat = next(ws for ws in wb.worksheets if ws.title == "Skor")
     assert heat.conditional_formatting, "scores are colour-scaled"
@@ -111,8 +117,8 @@ def test_the_monev_worksheet_renders_alone(inv, fmt):
 
 def test_unknown_format_is_a_clear_error(inv):
     with pytest.raises(BadRequest) as err:
-        render_inventory(inv, "pdf")
-    assert "pdf" in err.value.message("en") and "docx" in err.value.message("en")
+        render_inventory(inv, "odt")
+    assert "odt" in err.value.message("en") and "docx" in err.value.message("en")
 
 
 def test_colour_scale():

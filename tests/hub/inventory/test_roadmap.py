@@ -49,7 +49,7 @@ def test_horizons_deadlines_and_kpi_what_when_who():
     assert {(i.kind, i.horizon, i.deadline_year) for i in rm.items} >= {
         ("GAP-006", "short", 2026), ("GAP-007", "medium", 2030), ("GAP-009", "long", 2035)}
     lock_in = item(rm, "GAP-006")
-    assert "e-pajak" in lock_in.kpi.what.id
+    assert "E-PAJAK" in lock_in.kpi.what.id  # applications by name (the ids are in app_ids)
     assert "2026" in lock_in.kpi.when.id and "Jangka pendek" in lock_in.kpi.when.id
     assert lock_in.kpi.who.id == "BPKAD" == lock_in.responsible.short_name
     assert [i.program_id for i in rm.by_horizon("long")] == ["PRG-009-bpkad"]
