@@ -24,7 +24,13 @@ import difflib
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from hub.i18n import both, t
+from hub.i18n import both, catalog, t
+
+
+def problem_title(code: str, lang: str, default: str) -> str:
+    """The problem type's short title in ``lang`` (``problem.<code>`` in the catalog; RFC 9457 allows localising it)."""
+    key = f"problem.{code}"
+    return t(key, lang) if key in catalog() else default
 
 
 class SimpulError(Exception):
@@ -52,7 +58,7 @@ class SimpulError(Exception):
     def problem(self, lang: str = "id", instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": self.type_uri,
-            "title": self.title,
+            "title": problem_title(self.code, lang, self.title),
             "status": self.status,
             "detail": self.message(lang),
         }

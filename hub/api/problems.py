@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,7 @@ from hub.errors import (
     NotFound,
     RequestInvalid,
     SimpulError,
+    problem_title,
 )
 from hub.i18n import t
 from hub.logging import get_logger
@@ -36,6 +38,13 @@ def problem_response(request: Request, err: SimpulError, headers: dict[str, str]
     if rid:
         body["request_id"] = rid
     return ProblemResponse(body, status_code=err.status, headers=headers)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return str(status)
 
 
 def _pointer(loc: tuple[Any, ...]) -> str:
@@ -108,15 +117,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             err: SimpulError = NotFound("error.route_not_found", path=request.url.path)
         elif exc.status_code == 405:
             err = BadRequest("error.method_not_allowed", method=request.method, path=request.url.path)
-            body = err.problem(request_lang(request), instance=request.url.path)
-            body.update(status=405, title="Method not allowed", type="urn:simpul:problem:method-not-allowed")
+            lang = request_lang(request)
+            body = err.problem(lang, instance=request.url.path)
+            body.update(status=405, title=problem_title("method-not-allowed", lang, "Method not allowed"),
+                        type="urn:simpul:problem:method-not-allowed")
             return ProblemResponse(body, status_code=405, headers={"Allow": ", ".join(_allowed_methods(request))})
         else:
+            lang = request_lang(request)
+            phrase = _phrase(exc.status_code)
+            title = problem_title(f"http-{exc.status_code}", lang, phrase)
+            detail = str(exc.detail)
             body = {
                 "type": "about:blank",
-                "title": str(exc.detail),
+                "title": title,
                 "status": exc.status_code,
-                "detail": str(exc.detail),
+                "detail": title if detail == phrase else detail,
             }
             return ProblemResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return problem_response(request, err)
@@ -128,7 +143,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         lang = request_lang(request)
         body = {
             "type": "urn:simpul:problem:internal",
-            "title": "Internal error",
+            "title": problem_title("internal", lang, "Internal error"),
             "status": 500,
             "detail": t("error.internal", lang, request_id=rid),
             "request_id": rid,
