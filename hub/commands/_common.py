@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from hub.errors import SimpulError
-from hub.i18n import t
+from hub.i18n import catalog, t
 from hub.settings import get_settings
 
 
@@ -32,6 +32,12 @@ def lang() -> str:
 
 def msg(key: str, **params: object) -> str:
     return t(key, lang(), **params)
+
+
+def label(prefix: str, code: object) -> str:
+    """The word for a code (a status, a count's name…) from ``<prefix>.<code>``; the code itself if there is none."""
+    key = f"{prefix}.{code}"
+    return msg(key) if key in catalog() else str(code)
 
 
 def fail(err: SimpulError, code: int = 2) -> typer.Exit:
