@@ -52,14 +52,26 @@ def _pointer(loc: tuple[Any, ...]) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _json_place(body: bytes, position: Any) -> tuple[Any, Any]:
+    """Line and column (1-based) of a character position in the request body, as the JSON parser counts them."""
+    if not isinstance(position, int) or position < 0:
+        return "?", "?"
+    text = body.decode("utf-8", errors="replace")[:position]
+    return text.count("\n") + 1, position - (text.rfind("\n") + 1) + 1
+
+
+def _validation_problem(request: Request, exc: RequestValidationError, body: bytes = b"") -> JSONResponse:
     errors = exc.errors()
     for e in errors:
         if e.get("type") == "json_invalid":
             ctx = e.get("ctx") or {}
+            position = e.get("loc", ["", None])[-1]
+            line, column = _json_place(body, position)
             err = MalformedJSON(
-                line="?", column="?", position=e.get("loc", ["", "?"])[-1], detail=ctx.get("error", "JSON"),
-                extra={"position": e.get("loc", ["", None])[-1]},
+                line=line, column=column, position=position if position is not None else "?",
+                detail=ctx.get("error", "JSON"),
+                extra={"line": line if line != "?" else None, "column": column if column != "?" else None,
+                       "position": position},
             )
             return problem_response(request, err)
     items = [
@@ -105,7 +117,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _validation_problem(request, exc)
+        body = b""
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            try:
+                body = await request.body()  # already read by the framework, so this is the cached copy
+            except RuntimeError:  # the stream was consumed without caching
+                body = b""
+        return _validation_problem(request, exc, body)
 
     @app.exception_handler(json.JSONDecodeError)
     async def _json(request: Request, exc: json.JSONDecodeError) -> JSONResponse:
