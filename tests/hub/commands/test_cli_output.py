@@ -39,3 +39,15 @@ def test_markdown_text_keeps_the_words_and_drops_the_markup():
     text = markdown_text(r"pola `^(\+62\|0)`; **data pribadi** dan *catatan*")
     assert text.plain == r"pola ^(\+62|0); data pribadi dan catatan"
     assert any("bold" in str(span.style) for span in text.spans)
+
+
+def test_demo_progress_shows_no_count_until_the_total_is_known():
+    from rich.progress import Progress
+
+    from hub.commands.demo import _Count
+
+    with Progress(disable=True) as bar:
+        task = bar.add_task("…", total=None)
+        assert _Count().render(bar.tasks[0]).plain == ""
+        bar.update(task, total=12, completed=3)
+        assert _Count().render(bar.tasks[0]).plain == "3/12"
