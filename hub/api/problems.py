@@ -20,7 +20,7 @@ from hub.errors import (
     SimpulError,
     problem_title,
 )
-from hub.i18n import t
+from hub.i18n import catalog, t
 from hub.logging import get_logger
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +38,20 @@ def problem_response(request: Request, err: SimpulError, headers: dict[str, str]
     if rid:
         body["request_id"] = rid
     return ProblemResponse(body, status_code=err.status, headers=headers)
+
+
+def field_message(error: dict[str, Any], lang: str) -> str:
+    """A request field error in ``lang`` (``request.field.<pydantic type>``); pydantic's own text when unknown."""
+    kind = str(error.get("type", ""))
+    key = f"request.field.{kind}"
+    if key not in catalog():
+        return str(error.get("msg", ""))
+    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+    if isinstance(params.get("expected"), str):
+        params["expected"] = params["expected"].replace("' or '", "', '")
+    if kind == "value_error":
+        params["error"] = str(error.get("msg", "")).removeprefix("Value error, ")
+    return t(key, lang, **params)
 
 
 def _phrase(status: int) -> str:
@@ -74,12 +88,13 @@ def _validation_problem(request: Request, exc: RequestValidationError, body: byt
                        "position": position},
             )
             return problem_response(request, err)
+    lang = request_lang(request)
     items = [
         {
             "pointer": _pointer(tuple(e.get("loc", ()))),
             "in": str(e.get("loc", ("body",))[0]),
             "field": ".".join(str(p) for p in e.get("loc", ())[1:]),
-            "message": e.get("msg", ""),
+            "message": field_message(e, lang),
             "type": e.get("type", ""),
         }
         for e in errors

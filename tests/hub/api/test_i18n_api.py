@@ -38,3 +38,14 @@ def test_malformed_json_body_names_line_column_and_reason(registry_api, registry
     english = registry_api.post("/v1/keys", content=b'{"name": "x",\n "role": }',
                                 headers={**headers, **LANG["en"]}).json()
     assert english["title"] == "Malformed JSON" and "expecting a value" in english["detail"]
+
+
+def test_field_errors_of_a_422_are_in_the_asked_language(registry_api, registry_key):
+    headers = registry_key("admin")
+    body = registry_api.post("/v1/keys", json={"name": "x", "role": "admin", "extra": 1}, headers=headers).json()
+    assert body["status"] == 422 and body["title"] == "Isian permintaan tidak valid"
+    messages = {e["field"]: e["message"] for e in body["errors"]}
+    assert messages["extra"] == "isian tidak dikenal"
+    english = registry_api.post("/v1/keys", json={"name": "x", "role": "admin", "extra": 1},
+                                headers={**headers, **LANG["en"]}).json()
+    assert {e["field"]: e["message"] for e in english["errors"]}["extra"] == "unknown field"
