@@ -15,12 +15,15 @@ import typer
 from hub import __version__
 from hub import commands as commands_pkg
 from hub.commands._common import err_console, state
+from hub.commands._usage import SimpulGroup
 from hub.errors import SimpulError
+from hub.i18n import t
 from hub.logging import configure_logging
 from hub.settings import get_settings
 
 app = typer.Typer(
     name="simpul",
+    cls=SimpulGroup,  # Click's own usage errors: one line in the chosen language, exit 2
     help="Simpul — hub interoperabilitas aplikasi Smart e-Gov Pemda / interoperability hub for Pemda e-Gov apps.",
     no_args_is_help=True,
     add_completion=False,
@@ -68,7 +71,7 @@ def main() -> None:
         err_console.print(f"[bold red]simpul:[/] {err.message(state.language)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("simpul: dibatalkan / aborted")
+        err_console.print("simpul: " + t("cli.aborted", state.language), highlight=False)
         sys.exit(130)
 
 

@@ -21,10 +21,17 @@ renders it as RFC 9457 ``application/problem+json``; the CLI prints it as one li
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from hub.i18n import both, t
+from hub.i18n import both, catalog, t
+
+
+def problem_title(code: str, lang: str, default: str) -> str:
+    """The problem type's short title in ``lang`` (``problem.<code>`` in the catalog; RFC 9457 allows localising it)."""
+    key = f"problem.{code}"
+    return t(key, lang) if key in catalog() else default
 
 
 class SimpulError(Exception):
@@ -52,7 +59,7 @@ class SimpulError(Exception):
     def problem(self, lang: str = "id", instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": self.type_uri,
-            "title": self.title,
+            "title": problem_title(self.code, lang, self.title),
             "status": self.status,
             "detail": self.message(lang),
         }
@@ -66,8 +73,38 @@ class BadRequest(SimpulError):
     status, code, title, message_key = 400, "bad-request", "Bad request", "error.bad_request"
 
 
+# The messages of Python's json parser (``JSONDecodeError.msg``) → ``json.reason.<key>`` in the catalog.
+JSON_REASONS = [(re.compile(pattern), key) for pattern, key in (
+    (r"^Expecting value$", "expecting_value"),
+    (r"^Expecting ',' delimiter$", "expecting_comma"),
+    (r"^Expecting ':' delimiter$", "expecting_colon"),
+    (r"^Expecting property name enclosed in double quotes$", "expecting_name"),
+    (r"^Unterminated string starting at$", "unterminated_string"),
+    (r"^Invalid control character (?P<char>.+) at$", "control_character"),
+    (r"^Invalid \\escape: (?P<char>.+)$", "invalid_escape"),
+    (r"^Invalid \\uXXXX escape$", "invalid_unicode_escape"),
+    (r"^Extra data$", "extra_data"),
+    (r"^Unexpected UTF-8 BOM", "bom"),
+    (r"^Illegal trailing comma before end of (?:object|array)$", "trailing_comma"),
+)]
+
+
+def json_reason(detail: str, lang: str) -> str:
+    """What the JSON parser complained about, in ``lang`` (unknown wording is passed on as it is)."""
+    for pattern, key in JSON_REASONS:
+        match = pattern.match(detail)
+        if match:
+            return t(f"json.reason.{key}", lang, **match.groupdict())
+    return detail
+
+
 class MalformedJSON(BadRequest):
     code, title, message_key = "malformed-json", "Malformed JSON", "error.malformed_json"
+
+    def message(self, lang: str = "id") -> str:
+        if isinstance(self.params.get("detail"), str):
+            return t(self.key, lang, **{**self.params, "detail": json_reason(self.params["detail"], lang)})
+        return super().message(lang)
 
     @classmethod
     def from_decode_error(cls, exc: Any) -> MalformedJSON:

@@ -26,7 +26,8 @@ log = get_logger("hub.api")
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
-    "description": "RFC 9457 problem details. `detail` is in Bahasa Indonesia unless Accept-Language asks for en.",
+    "description": "RFC 9457 problem details. `title` and `detail` are in Bahasa Indonesia unless Accept-Language "
+                   "asks for en; `type` never changes with the language.",
     "type": "object",
     "required": ["type", "title", "status"],
     "properties": {

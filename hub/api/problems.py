@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,8 +18,9 @@ from hub.errors import (
     NotFound,
     RequestInvalid,
     SimpulError,
+    problem_title,
 )
-from hub.i18n import t
+from hub.i18n import catalog, t
 from hub.logging import get_logger
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,27 +40,61 @@ def problem_response(request: Request, err: SimpulError, headers: dict[str, str]
     return ProblemResponse(body, status_code=err.status, headers=headers)
 
 
+def field_message(error: dict[str, Any], lang: str) -> str:
+    """A request field error in ``lang`` (``request.field.<pydantic type>``); pydantic's own text when unknown."""
+    kind = str(error.get("type", ""))
+    key = f"request.field.{kind}"
+    if key not in catalog():
+        return str(error.get("msg", ""))
+    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+    if isinstance(params.get("expected"), str):
+        params["expected"] = params["expected"].replace("' or '", "', '")
+    if kind == "value_error":
+        params["error"] = str(error.get("msg", "")).removeprefix("Value error, ")
+    return t(key, lang, **params)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return str(status)
+
+
 def _pointer(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc[1:]] if loc and loc[0] in ("body", "query", "path", "header") else list(map(str, loc))
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+def _json_place(body: bytes, position: Any) -> tuple[Any, Any]:
+    """Line and column (1-based) of a character position in the request body, as the JSON parser counts them."""
+    if not isinstance(position, int) or position < 0:
+        return "?", "?"
+    text = body.decode("utf-8", errors="replace")[:position]
+    return text.count("\n") + 1, position - (text.rfind("\n") + 1) + 1
+
+
+def _validation_problem(request: Request, exc: RequestValidationError, body: bytes = b"") -> JSONResponse:
     errors = exc.errors()
     for e in errors:
         if e.get("type") == "json_invalid":
             ctx = e.get("ctx") or {}
+            position = e.get("loc", ["", None])[-1]
+            line, column = _json_place(body, position)
             err = MalformedJSON(
-                line="?", column="?", position=e.get("loc", ["", "?"])[-1], detail=ctx.get("error", "JSON"),
-                extra={"position": e.get("loc", ["", None])[-1]},
+                line=line, column=column, position=position if position is not None else "?",
+                detail=ctx.get("error", "JSON"),
+                extra={"line": line if line != "?" else None, "column": column if column != "?" else None,
+                       "position": position},
             )
             return problem_response(request, err)
+    lang = request_lang(request)
     items = [
         {
             "pointer": _pointer(tuple(e.get("loc", ()))),
             "in": str(e.get("loc", ("body",))[0]),
             "field": ".".join(str(p) for p in e.get("loc", ())[1:]),
-            "message": e.get("msg", ""),
+            "message": field_message(e, lang),
             "type": e.get("type", ""),
         }
         for e in errors
@@ -96,7 +132,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _validation_problem(request, exc)
+        body = b""
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            try:
+                body = await request.body()  # already read by the framework, so this is the cached copy
+            except RuntimeError:  # the stream was consumed without caching
+                body = b""
+        return _validation_problem(request, exc, body)
 
     @app.exception_handler(json.JSONDecodeError)
     async def _json(request: Request, exc: json.JSONDecodeError) -> JSONResponse:
@@ -108,15 +150,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             err: SimpulError = NotFound("error.route_not_found", path=request.url.path)
         elif exc.status_code == 405:
             err = BadRequest("error.method_not_allowed", method=request.method, path=request.url.path)
-            body = err.problem(request_lang(request), instance=request.url.path)
-            body.update(status=405, title="Method not allowed", type="urn:simpul:problem:method-not-allowed")
+            lang = request_lang(request)
+            body = err.problem(lang, instance=request.url.path)
+            body.update(status=405, title=problem_title("method-not-allowed", lang, "Method not allowed"),
+                        type="urn:simpul:problem:method-not-allowed")
             return ProblemResponse(body, status_code=405, headers={"Allow": ", ".join(_allowed_methods(request))})
         else:
+            lang = request_lang(request)
+            phrase = _phrase(exc.status_code)
+            title = problem_title(f"http-{exc.status_code}", lang, phrase)
+            detail = str(exc.detail)
             body = {
                 "type": "about:blank",
-                "title": str(exc.detail),
+                "title": title,
                 "status": exc.status_code,
-                "detail": str(exc.detail),
+                "detail": title if detail == phrase else detail,
             }
             return ProblemResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
         return problem_response(request, err)
@@ -128,7 +176,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         lang = request_lang(request)
         body = {
             "type": "urn:simpul:problem:internal",
-            "title": "Internal error",
+            "title": problem_title("internal", lang, "Internal error"),
             "status": 500,
             "detail": t("error.internal", lang, request_id=rid),
             "request_id": rid,

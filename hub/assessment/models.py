@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 STANDARDS: tuple[str, ...] = ("reliable", "interoperable", "scalable", "user_friendly", "integrateable")
 PREFIX_OF: dict[str, str] = {
@@ -188,9 +189,11 @@ class ManualAnswer(BaseModel):
     @model_validator(mode="after")
     def _evidence_required(self) -> ManualAnswer:
         if self.answer in ("pass", "fail") and not any(e.url or e.file_name for e in self.evidence):
-            raise ValueError("a pass or fail answer needs evidence with a url or a file name")
+            raise PydanticCustomError("evidence_link",
+                                      "a pass or fail answer needs evidence with a url or a file name")
         if self.answer == "not_applicable" and not any(e.note for e in self.evidence):
-            raise ValueError("a not_applicable answer needs evidence with a note explaining why")
+            raise PydanticCustomError("evidence_note",
+                                      "a not_applicable answer needs evidence with a note explaining why")
         return self
 
 

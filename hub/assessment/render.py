@@ -1,8 +1,7 @@
 """Reports of an :class:`~hub.assessment.models.AssessmentRun`: JSON, HTML, JUnit XML, XLSX.
 
 * JSON: the run itself (the model is the contract).
-* HTML: one self-contained, printable page (Jinja2, inline CSS), headings in the chosen language with the other
-  language beside them.
+* HTML: one self-contained, printable page (Jinja2, inline CSS), in the chosen language only.
 * JUnit XML: one ``testcase`` per check; fail → ``<failure>``, error → ``<error>`` (Simpul could not measure),
   not applicable / not answered → ``<skipped>``, warning → passes with a ``WARNING`` line in ``<system-out>``.
 * XLSX: a summary sheet, a checks sheet and an evidence sheet (openpyxl).
@@ -19,11 +18,10 @@ from xml.etree import ElementTree as ET
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.assessment.models import AssessmentRun, CheckResult, Evidence, Status
-from hub.i18n import t
+from hub.i18n import catalog, fmt_datetime, fmt_number, fmt_percent, t
 
 FORMATS = ("json", "html", "junit", "xlsx")
 TEMPLATES = Path(__file__).parent / "templates"
-OTHER = {"id": "en", "en": "id"}
 
 
 def status_label(status: Status, lang: str) -> str:
@@ -35,23 +33,61 @@ def detail(result: CheckResult, lang: str) -> str:
     return text.get(lang) if text else ""
 
 
-def _measured(result: CheckResult) -> str:
+def _word(prefix: str, code: str, lang: str) -> str:
+    key = f"{prefix}.{code.replace(' ', '_')}"
+    return t(key, lang) if key in catalog() else code
+
+
+def _measured_value(key: str, value: Any, lang: str) -> str:
+    if isinstance(value, bool):
+        return t("assessment.measured.yes" if value else "assessment.measured.no", lang)
+    if isinstance(value, int | float):
+        if key.endswith("_pct"):
+            return fmt_percent(value, lang)
+        return fmt_number(value, lang, digits=2) + (" ms" if key.endswith("_ms") else "")
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _measured(result: CheckResult, lang: str = "id") -> str:
+    """What a check measured, named in ``lang`` (``assessment.measured.<key>``) with numbers written its way."""
     if not result.measured:
         return ""
-    return json.dumps(result.measured, ensure_ascii=False, default=str)[:600]
+    parts = [f"{_word('assessment.measured', key, lang)}: {_measured_value(key, value, lang)}"
+             for key, value in result.measured.items()]
+    return " · ".join(parts)[:800]
 
 
-def _evidence_line(ev: Evidence) -> str:
+def evidence_title(ev: Evidence, lang: str) -> str:
+    """The title of a piece of evidence; Simpul's own titles ("reason", "what to check"…) in ``lang``."""
+    return _word("assessment.evidence", ev.title, lang)
+
+
+def evidence_note(ev: Evidence, result: CheckResult, lang: str) -> str:
+    """A note of evidence. Notes Simpul wrote itself are stored in English: they are shown from the catalog."""
+    if ev.title in ("reason", "error", "refused") and result.reason is not None:
+        return result.reason.get(lang)
+    if ev.title == "what to check":
+        from hub.assessment import load_catalog
+
+        try:
+            return load_catalog().get(result.check_id).measure.get(lang)
+        except KeyError:
+            pass
+    return ev.note or ""
+
+
+def _evidence_line(ev: Evidence, result: CheckResult, lang: str) -> str:
+    title = evidence_title(ev, lang)
     if ev.http is not None:
         h = ev.http
         status = h.status if h.status is not None else (h.error or "-")
-        ms = f" {h.elapsed_ms:.0f} ms" if h.elapsed_ms is not None else ""
-        return f"[{ev.title}] {h.method} {h.url} → {status}{ms}"
+        ms = f" {fmt_number(h.elapsed_ms, lang, digits=0)} ms" if h.elapsed_ms is not None else ""
+        return f"[{title}] {h.method} {h.url} → {status}{ms}"
     if ev.kind == "document":
-        return f"[{ev.title}] {ev.url or ev.file_name or ''} {ev.note or ''}".strip()
+        return f"[{title}] {ev.url or ev.file_name or ''} {ev.note or ''}".strip()
     if ev.note:
-        return f"[{ev.title}] {ev.note}"
-    return f"[{ev.title}] {json.dumps(ev.data, ensure_ascii=False, default=str)[:300]}"
+        return f"[{title}] {evidence_note(ev, result, lang)}"
+    return f"[{title}] {json.dumps(ev.data, ensure_ascii=False, default=str)[:300]}"
 
 
 # -- JSON --------------------------------------------------------------------------------------------------------
@@ -66,13 +102,16 @@ def _env() -> Environment:
     env.filters["status_label"] = status_label
     env.filters["detail"] = detail
     env.filters["measured"] = _measured
+    env.filters["evidence_title"] = evidence_title
+    env.globals["evidence_note"] = evidence_note
+    env.globals["fmt_number"] = fmt_number
+    env.globals["fmt_datetime"] = fmt_datetime
     return env
 
 
 def render_html(run: AssessmentRun, lang: str = "id") -> str:
     def h(key: str, **params: Any) -> dict[str, str]:
-        return {"main": t(f"assessment.report.{key}", lang, **params),
-                "alt": t(f"assessment.report.{key}", OTHER[lang], **params)}
+        return {"main": t(f"assessment.report.{key}", lang, **params)}
 
     groups = {s.standard: [r for r in run.results if r.standard == s.standard] for s in run.scores}
     return _env().get_template("report.html.j2").render(
@@ -87,9 +126,9 @@ def render_html(run: AssessmentRun, lang: str = "id") -> str:
 def _text_block(result: CheckResult, lang: str) -> str:
     lines = [detail(result, lang)]
     if result.measured:
-        lines.append("measured: " + _measured(result))
+        lines.append(t("assessment.report.measured", lang) + ": " + _measured(result, lang))
     for ev in result.evidence:
-        lines.append(_evidence_line(ev))
+        lines.append(_evidence_line(ev, result, lang))
         if ev.http is not None:
             lines.append("  " + ev.http.curl)
     return "\n".join(line for line in lines if line)
@@ -136,7 +175,7 @@ def render_xlsx(run: AssessmentRun, lang: str = "id") -> bytes:
     bold = Font(bold=True)
     book = Workbook()
     summary = book.active
-    summary.title = "Ringkasan" if lang == "id" else "Summary"
+    summary.title = t("assessment.report.sheet.summary", lang)
     summary.append([t("assessment.report.title", lang, name=run.target.name)])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append([t("assessment.report.run", lang, run_id=run.run_id, started=run.started_at.isoformat(),
@@ -156,34 +195,37 @@ def render_xlsx(run: AssessmentRun, lang: str = "id") -> bytes:
         summary.append([s.name.get(lang), s.score, *[s.counts.get(st.value, 0) for st in Status]])
     summary.column_dimensions["A"].width = 36
 
-    checks = book.create_sheet("Pemeriksaan" if lang == "id" else "Checks")
+    checks = book.create_sheet(t("assessment.report.sheet.checks", lang))
     header = ["ID", t("assessment.report.standard", lang), t("assessment.report.check", lang),
               t("assessment.report.status", lang), t("assessment.report.weight", lang),
-              t("assessment.report.message", lang), t("assessment.report.measured", lang), "automated",
-              "answered_by"]
+              t("assessment.report.message", lang), t("assessment.report.measured", lang),
+              t("assessment.report.col.automated", lang), t("assessment.report.col.answered_by", lang)]
     checks.append(header)
     for cell in checks[1]:
         cell.font = bold
     for r in run.results:
         checks.append([r.check_id, r.standard, r.title.get(lang), status_label(r.status, lang), r.weight,
-                       detail(r, lang), _measured(r), r.automated, r.answered_by or ""])
+                       detail(r, lang), _measured(r, lang), t(f"assessment.measured.{'yes' if r.automated else 'no'}",
+                                                              lang), r.answered_by or ""])
         if r.status in fills:
             checks.cell(row=checks.max_row, column=4).fill = PatternFill("solid", fgColor=fills[r.status])
     for col, width in zip("ABCDEFGHI", (10, 16, 48, 14, 8, 70, 50, 10, 16), strict=True):
         checks.column_dimensions[col].width = width
     checks.freeze_panes = "A2"
 
-    evidence = book.create_sheet("Bukti" if lang == "id" else "Evidence")
-    evidence.append(["ID", "kind", "title", "method", "url / file", "status", "ms", "curl", "body / note"])
+    evidence = book.create_sheet(t("assessment.report.sheet.evidence", lang))
+    evidence.append(["ID", *(t(f"assessment.report.col.{c}", lang) for c in ("kind", "title", "method", "where",
+                                                                             "status", "ms", "curl", "body"))])
     for cell in evidence[1]:
         cell.font = bold
     for r in run.results:
         for ev in r.evidence:
             h = ev.http
-            evidence.append([r.check_id, ev.kind, ev.title, h.method if h else "", h.url if h else
+            evidence.append([r.check_id, ev.kind, evidence_title(ev, lang), h.method if h else "", h.url if h else
                              (ev.url or ev.file_name or ""), (h.status if h.status is not None else h.error) if h
                              else "", h.elapsed_ms if h else None, h.curl if h else "",
-                             (h.body if h else (ev.note or json.dumps(ev.data, ensure_ascii=False, default=str)))
+                             (h.body if h else (evidence_note(ev, r, lang)
+                                                or json.dumps(ev.data, ensure_ascii=False, default=str)))
                              [:32000]])
     evidence.freeze_panes = "A2"
     out = io.BytesIO()

@@ -41,6 +41,7 @@ from hub.assessment.safety import HostPolicy, RefusedHost, Resolver
 from hub.assessment.scoring import maturity, standard_scores
 from hub.errors import BadRequest, NotFound, SimpulError
 from hub.i18n import both
+from hub.i18n import catalog as messages
 from hub.logging import get_logger
 
 log = get_logger("hub.assessment")
@@ -190,7 +191,10 @@ def answer_manual(check_id: str, answer: str, evidence: Iterable[ManualEvidence 
         return ManualAnswer(check_id=check_id, answer=answer, evidence=list(evidence), answered_by=answered_by,
                             answered_at=answered_at or datetime.now(UTC))
     except ValidationError as exc:
-        detail = "; ".join(e["msg"] for e in exc.errors(include_url=False))
+        errors = exc.errors(include_url=False)
+        if errors and f"assessment.manual.{errors[0]['type']}" in messages():  # a rule of ours: say it in words
+            raise BadRequest(f"assessment.manual.{errors[0]['type']}", check_id=check_id) from None
+        detail = "; ".join(e["msg"] for e in errors)
         raise BadRequest("assessment.manual.invalid", check_id=check_id, detail=detail) from None
 
 

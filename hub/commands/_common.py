@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
+from rich.text import Text
 
 from hub.errors import SimpulError
-from hub.i18n import t
+from hub.i18n import catalog, t
 from hub.settings import get_settings
 
 
@@ -22,8 +24,29 @@ class CliState:
 
 
 state = CliState()
-console = Console()
-err_console = Console(stderr=True)
+
+#: Width of the output when it is not a terminal (a pipe, a file, CI logs): wide enough that no table cell is cut
+#: to "e-kine…" and no line is folded; COLUMNS still wins when set.
+PIPE_WIDTH = 10_000
+
+
+class CliConsole(Console):
+    """A Rich console that writes full values when its output is not a terminal."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self._width is None and "COLUMNS" not in os.environ and not self.is_terminal:
+            return ConsoleDimensions(PIPE_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+console = CliConsole()
+err_console = CliConsole(stderr=True)
 
 
 def lang() -> str:
@@ -32,6 +55,42 @@ def lang() -> str:
 
 def msg(key: str, **params: object) -> str:
     return t(key, lang(), **params)
+
+
+def label(prefix: str, code: object) -> str:
+    """The word for a code (a status, a count's name…) from ``<prefix>.<code>``; the code itself if there is none."""
+    key = f"{prefix}.{code}"
+    return msg(key) if key in catalog() else str(code)
+
+
+def markdown_text(source: str) -> Text:
+    """Inline Markdown (bold, italics, code, ``\\|`` escapes of table cells) as Rich text for the terminal.
+
+    Unlike ``rich.markdown.Markdown`` it adds no padding, so it fits table cells and piped output alike.
+    """
+    from markdown_it import MarkdownIt
+
+    styles = {"strong": "bold", "em": "italic"}
+    out = Text()
+    for block in MarkdownIt("commonmark").parse(source.replace("\\|", "|")):
+        if block.type != "inline":
+            if block.type == "paragraph_close" and out.plain and not out.plain.endswith("\n"):
+                out.append("\n")
+            continue
+        active: list[str] = []
+        for token in block.children or []:
+            if token.type.endswith("_open") and token.tag in ("strong", "em"):
+                active.append(styles[token.tag])
+            elif token.type.endswith("_close") and token.tag in ("strong", "em") and active:
+                active.pop()
+            elif token.type == "code_inline":
+                out.append(token.content, style="bold cyan")
+            elif token.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+            elif token.type == "text":
+                out.append(token.content, style=" ".join(active) or None)
+    out.rstrip()
+    return out
 
 
 def fail(err: SimpulError, code: int = 2) -> typer.Exit:

@@ -27,6 +27,7 @@ from hub.assessment.models import PREFIX_OF, STANDARDS
 from hub.assessment.render import FORMATS, render, status_label
 from hub.commands._common import console, err_console, fail, lang, msg
 from hub.errors import SimpulError, UsageError
+from hub.i18n import fmt_datetime, fmt_number
 from hub.services.assessments import EXTENSIONS, AssessmentService, ProbeOptions, run_of
 from hub.services.registry_access import Principal
 from hub.services.registry_db import get_database
@@ -60,10 +61,13 @@ def _level(record: RunRecord, language: str) -> str:
     return f"{record.level} {names.get(record.level, '')}".strip()
 
 
-def _runs_table(records: list[RunRecord], language: str, title: str | None = None, history: bool = False) -> Table:
+def _runs_table(records: list[RunRecord], language: str, title: str | None = None, history: bool = False,
+                with_app: bool = False) -> Table:
     table = Table(title=title, title_justify="left")
     if history:
         table.add_column(msg("assessment_service.cli.col_run"), no_wrap=True)
+        if with_app:
+            table.add_column(msg("assessment_service.cli.col_app"), no_wrap=True)
         table.add_column(msg("assessment_service.cli.col_when"), no_wrap=True)
         table.add_column(msg("assessment_service.cli.col_trigger"))
     else:
@@ -81,8 +85,8 @@ def _runs_table(records: list[RunRecord], language: str, title: str | None = Non
         cells = [_level(r, language), _score(r.overall_score), *[_score(r.scores.get(k)) for k in STANDARDS],
                  f"[red]{failed}[/]" if failed else "0", str(r.counts.get("error", 0))]
         if history:
-            when = r.created_at.strftime("%Y-%m-%d %H:%M")
-            table.add_row(r.run_id[:12], when, f"{r.trigger} ({r.actor})", *cells)
+            when = fmt_datetime(r.created_at, language)
+            table.add_row(r.run_id[:12], *([r.app_id] if with_app else []), when, f"{r.trigger} ({r.actor})", *cells)
         else:
             table.add_row(r.app_id, *cells, r.run_id[:12])
     return table
@@ -155,7 +159,7 @@ def _parse_evidence(values: list[str]) -> list[dict[str, str]]:
 
 def _print_comparison(comparison: RunComparison, language: str) -> None:
     def delta(value: float | None) -> str:
-        return "–" if value is None else f"{value:+.1f}"
+        return "–" if value is None else ("+" if value > 0 else "") + fmt_number(value, language, min_digits=1)
 
     console.print(msg("assessment_service.cli.compare_head", run_a=comparison.run_a[:12], run_b=comparison.run_b[:12],
                       delta=delta(comparison.overall_delta), level_before=comparison.level_before,
@@ -265,7 +269,7 @@ def register(app: typer.Typer) -> None:
         if not page.items:
             console.print(msg("assessment_service.cli.no_runs", app=app_id or "-"))
             return
-        console.print(_runs_table(page.items, language, app_id, history=True))
+        console.print(_runs_table(page.items, language, app_id, history=True, with_app=True))
         if page.next_cursor:
             console.print(msg("assessment_service.cli.more_runs", cursor=page.next_cursor), highlight=False)
 
@@ -277,7 +281,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Bandingkan dua hasil penilaian / compare two runs."""
         try:
-            comparison = _service().compare_runs(run_a, run_b)
+            service = _service()
+            apps = (service.run(run_a).target.app_id, service.run(run_b).target.app_id)
+            if apps[0] != apps[1]:  # a comparison shows how one application changed
+                raise UsageError("assessment_service.cli.compare_two_apps", run_a=run_a, run_b=run_b,
+                                 app_a=apps[0], app_b=apps[1])
+            comparison = service.compare_runs(run_a, run_b)
         except SimpulError as err:
             raise fail(err) from None
         if fmt == "json":

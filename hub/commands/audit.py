@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
                                     "entity_id": r.entity_id, "details": r.details, "hash": r.hash} for r in rows],
                                   ensure_ascii=False, indent=2))
             return
-        table = Table("#", "at", "actor", "action", "entity", "hash")
+        table = Table("#", *(msg(f"exchange.cli.col.{c}") for c in ("at", "actor", "action", "entity", "hash")))
         for r in rows:
             table.add_row(str(r.id), r.at, r.actor, r.action, f"{r.entity}:{r.entity_id or ''}", r.hash[:16])
         console.print(table)

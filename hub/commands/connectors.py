@@ -19,7 +19,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hub.commands._common import console, err_console, fail, lang, msg
+from hub.commands._common import console, err_console, fail, label, lang, msg
 from hub.errors import BadRequest, SimpulError
 from hub.services import connections
 
@@ -80,9 +80,10 @@ def register(app: typer.Typer) -> None:
             table.add_column(msg(f"connectors.list.{key}"), overflow="fold")
         for name, cls in types.items():
             spec = cls.spec()
-            abilities = ", ".join(a for a, on in (("read", True), ("since", cls.supports_since),
-                                                  ("write", cls.supports_write)) if on)
-            table.add_row(name, _text(cls.title), origin_of(name), abilities, _config_summary(spec["config"]))
+            abilities = ", ".join(label("connectors.list.ability", a) for a, on in (
+                ("read", True), ("since", cls.supports_since), ("write", cls.supports_write)) if on)
+            table.add_row(name, _text(cls.title), label("connectors.list.origin_of", origin_of(name)), abilities,
+                          _config_summary(spec["config"]))
         console.print(table)
         for name, detail in plugin_problems().items():
             err_console.print(msg("connectors.list.broken", name=name, detail=detail), highlight=False)

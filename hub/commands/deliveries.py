@@ -35,7 +35,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        table = Table("delivery", "subscription", "record", "event", "status", "attempts", "last error / reason")
+        table = Table(*(msg(f"exchange.cli.col.{c}") for c in ("delivery", "subscription", "record", "event",
+                                                                 "status", "attempts", "last_error")))
         for r in rows:
             table.add_row(r["delivery_id"], r["subscription"], r["record_key"], r["event"], r["status"],
                           str(r["attempts"]), (r["dead_reason"] or r["last_error"] or "")[:60])

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from hub.commands._common import console, err_console, lang, msg
+from hub.commands._common import console, err_console, label, lang, msg
 from hub.inventory import fmt
 
 
@@ -28,7 +29,7 @@ def register(app: typer.Typer) -> None:
         language = lang()
         try:
             with sigterm_as_interrupt(), Progress(
-                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                TextColumn("{task.description}"), BarColumn(), _Count(),
                 TimeElapsedColumn(), console=err_console, transient=True,
             ) as bar:
                 task = bar.add_task(msg("demo.step.start"), total=None)
@@ -64,6 +65,13 @@ def register(app: typer.Typer) -> None:
         _print_summary(result)
 
 
+class _Count(ProgressColumn):
+    """``done/total`` — nothing while the total is not known yet (Rich's own column would show '0/None')."""
+
+    def render(self, task: Task) -> Text:
+        return Text("" if task.total is None else f"{int(task.completed)}/{int(task.total)}")
+
+
 def _progress(bar: Progress, task: object, kind: str):  # type: ignore[no-untyped-def]
     def update(label: str, done: int, total: int) -> None:
         bar.update(task, description=msg(f"demo.step.{kind}", what=label), completed=done, total=total)
@@ -84,8 +92,8 @@ def _print_summary(result) -> None:  # type: ignore[no-untyped-def]
         for column in ("app", "profile", "level", "REL", "INT", "SCA", "USR", "ITG", "failed"):
             scores.add_column(msg(f"demo.col.{column}") if column.islower() else column)
         for row in result.assessments:
-            scores.add_row(row["app"], row["profile"], row["level"], *[row["scores"].get(k, "-") for k in
-                                                                       ("REL", "INT", "SCA", "USR", "ITG")],
+            scores.add_row(row["app"], label("examples.profile_name", row["profile"]), row["level"],
+                           *[row["scores"].get(k, "-") for k in ("REL", "INT", "SCA", "USR", "ITG")],
                            str(row["failed"]))
         console.print(scores)
     if result.inventory:

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from hub.commands._common import console, err_console, fail, lang, msg
 from hub.errors import SimpulError
+from hub.i18n import fmt_datetime
 from hub.services.registry_access import Principal
 from hub.services.registry_db import get_database
 from hub.services.registry_keys import ApiKeyIn, KeyService
@@ -57,12 +58,14 @@ def register(app: typer.Typer) -> None:
         if not keys:
             console.print(msg("registry.keys.none"))
             return
-        table = Table("id", "name", "role", "opd", "prefix", "created", "last used", "revoked")
+        table = Table(*(msg(f"registry.keys.col.{c}") for c in ("id", "name", "role", "opd", "prefix", "created",
+                                                                  "last_used", "revoked")))
+        language = lang()
         for k in keys:
             table.add_row(str(k.id), k.name, k.role, f"{k.kode_pemda}/{k.kode_opd}" if k.kode_opd else "",
-                          k.prefix + "…", f"{k.created_at:%Y-%m-%d %H:%M}",
-                          f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "",
-                          f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "")
+                          k.prefix + "…", fmt_datetime(k.created_at, language),
+                          fmt_datetime(k.last_used_at, language, missing=""),
+                          fmt_datetime(k.revoked_at, language, missing=""))
         console.print(table)
 
     @group.command("revoke")

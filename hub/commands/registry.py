@@ -13,8 +13,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from hub.commands._common import console, err_console, fail, lang, msg
+from hub.commands._common import console, err_console, fail, label, lang, msg
 from hub.errors import BadRequest, SimpulError
+from hub.i18n import fmt_datetime
 from hub.logging import mask_text
 from hub.services.registry import ApplicationFilter, RegistryService
 from hub.services.registry_access import Principal
@@ -138,7 +139,8 @@ def register(app: typer.Typer) -> None:
         if not page.items:
             console.print(msg("registry.list.none"))
             return
-        table = Table("id", "nama / name", "OPD", "bidang / area", "status", "jenis / kind", "hosting", "konektor")
+        table = Table(*(msg(f"registry.cli.col.{c}") for c in ("id", "name", "opd", "area", "status", "kind",
+                                                                 "hosting", "connector")))
         for a in page.items:
             connector = a.integration.connector.type if a.integration.connector else "-"
             table.add_row(a.id, a.name, a.opd_short_name or a.opd_name or a.kode_opd, a.area, a.status, a.kind,
@@ -167,13 +169,14 @@ def register(app: typer.Typer) -> None:
                 out["history"] = [c.model_dump(mode="json") for c in changes]
             typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
             return
-        table = Table("kolom / field", "nilai / value", show_header=True)
+        table = Table(msg("registry.cli.col.field"), msg("registry.cli.col.value"), show_header=True)
         for name, value in flatten(app.model_dump(mode="json")).items():
             if value not in (None, [], {}, ""):
                 table.add_row(name, _shown(name, value))
         table.add_row("opd_name", app.opd_name or "")
-        table.add_row("revision", str(app.revision))
-        table.add_row("updated", f"{app.updated_at:%Y-%m-%d %H:%M} UTC · {app.updated_by or ''}")
+        table.add_row(msg("registry.cli.revision"), str(app.revision))
+        table.add_row(msg("registry.cli.updated"),
+                      f"{fmt_datetime(app.updated_at, lang())} UTC · {app.updated_by or ''}")
         console.print(table)
         if history:
             _print_history(changes)
@@ -223,16 +226,17 @@ def register(app: typer.Typer) -> None:
             data = _service().summary(pemda)
         except SimpulError as err:
             raise fail(err) from err
-        table = Table("butir / item", "bidang / area", "jumlah / count")
+        table = Table(*(msg(f"registry.cli.col.{c}") for c in ("item", "area", "count")))
         areas = vocab("area")
-        table.add_row("8", "total", str(data["total"]))
+        table.add_row("8", msg("registry.cli.total"), str(data["total"]))
         for code, count in data["by_area"].items():
             term = areas.get(code)
             item = str(term.extra.get("item") or "-") if term else "-"
             table.add_row(item, areas.label(code, lang()), str(count))
         console.print(table)
         for key in ("by_status", "by_kind", "by_hosting", "by_connector", "by_source_code_held"):
-            console.print(f"{key[3:]}: " + ", ".join(f"{k}={v}" for k, v in data[key].items()), highlight=False)
+            counts = ", ".join(f"{label('registry.cli.value', k)}={v}" for k, v in data[key].items())
+            console.print(f"{msg(f'registry.cli.{key}')}: {counts}", highlight=False)
 
 
 def _text(value: Any) -> str:
@@ -255,7 +259,8 @@ def _print_history(changes: list[Any]) -> None:
     for c in changes:
         created = bool(c.changes) and all(ch.get("old") is None for ch in c.changes)
         count = f" ({len(c.changes)})" if created else ""
-        console.print(f"[bold]{c.at:%Y-%m-%d %H:%M:%S} UTC[/]  {c.actor}  {c.action}{count}", highlight=False)
+        action = label("registry.history.action", c.action)
+        console.print(f"[bold]{c.at:%Y-%m-%d %H:%M:%S} UTC[/]  {c.actor}  {action}{count}", highlight=False)
         if created:
             continue
         for ch in c.changes:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from hub.commands._common import console, fail, lang, msg
+from hub.commands._common import console, fail, lang, markdown_text, msg
 from hub.errors import SimpulError
 from hub.i18n import t
 from hub.settings import PROJECT_ROOT
@@ -35,18 +35,14 @@ def list_command(
         console.print(msg("validation.schemas.none", path=str(get_store().root)))
         return
     table = Table(show_lines=False)
-    table.add_column("Key", style="bold", no_wrap=True)
+    table.add_column(t("validation.cli.col.key", language), style="bold", no_wrap=True)
     table.add_column(t("validation.doc.version", language))
-    table.add_column("Judul" if language == "id" else "Title")
+    table.add_column(t("validation.cli.col.title", language))
     table.add_column(t("validation.doc.examples", language) + " (✓/✗)", justify="right")
     for item in items:
         table.add_row(item.key, item.version, item.title.text(language),
                       f"{item.examples.valid}/{item.examples.invalid}")
     console.print(table)
-
-
-def _titles(title_id: str, title_en: str) -> str:
-    return title_id if title_id == title_en or not title_en else f"{title_id} / {title_en}"
 
 
 @schemas_app.command("show")
@@ -65,21 +61,21 @@ def show_command(
         return
     store = get_store()
     entry = store.get(key)
-    console.print(Text(f"{detail.title.id} / {detail.title.en}", style="bold"))
+    console.print(Text(detail.title.text(language), style="bold"))
     console.print(Text(f"{detail.key} v{detail.version} — {detail.id} — {detail.hash}", style="dim"))
     if detail.description.text(language):
-        console.print(detail.description.text(language))
+        console.print(markdown_text(detail.description.text(language)))
     table = Table(show_lines=False)
     table.add_column(t("validation.doc.col.field", language), no_wrap=True)
     table.add_column(t("validation.doc.col.type", language))
     table.add_column(t("validation.doc.col.required", language), no_wrap=True)
-    table.add_column("Judul / title")
+    table.add_column(t("validation.cli.col.title", language))
     table.add_column(t("validation.doc.col.constraints", language), overflow="fold")
     yes, no = t("validation.doc.yes", language), t("validation.doc.no", language)
     for f in fields(store.resolved(entry)):
         table.add_row("  " * f.depth + f.path.rsplit(".", 1)[-1] if f.depth else f.path, f.type,
-                      yes if f.required else no, _titles(f.text("title", "id"), f.text("title", "en")),
-                      "; ".join(c.replace("`", "") for c in f.constraints[language]))
+                      yes if f.required else no, f.text("title", language) or f.text("title", "id"),
+                      markdown_text("; ".join(f.constraints[language])))
     console.print(table)
 
 

@@ -58,10 +58,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps([s.model_dump(mode="json", by_alias=True) for s in subs], ensure_ascii=False))
             return
-        table = Table("id", "name", "schema", "mode", "filter", "active", "outbox")
+        table = Table(*(msg(f"exchange.cli.col.{c}") for c in ("id", "name", "schema", "mode", "filter", "active",
+                                                                 "outbox")))
         for s in subs:
             table.add_row(s.id, s.name, s.schema_key, s.mode, f"{s.kode_opd or '*'} / {s.tahun or '*'}",
-                          "yes" if s.active else "no", json.dumps(s.outbox))
+                          msg("exchange.cli.yes" if s.active else "exchange.cli.no"),
+                          ", ".join(f"{k} {v}" for k, v in (s.outbox or {}).items()))
         console.print(table)
 
     def _set(sub_id: str, active: bool) -> None:

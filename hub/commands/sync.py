@@ -10,8 +10,9 @@ import signal
 import typer
 from rich.table import Table
 
-from hub.commands._common import console, fail, lang, msg
+from hub.commands._common import console, fail, label, lang, msg
 from hub.errors import SimpulError, UsageError
+from hub.i18n import fmt_datetime, fmt_number
 
 
 def _run_sync(target: str | None, all_apps: bool, resources: list[str] | None, full: bool,
@@ -51,7 +52,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
         else:
             for r in results:
-                console.print(msg("exchange.cli.sync_done", app=r.app, resource=r.resource, status=r.status,
+                console.print(msg("exchange.cli.sync_done", app=r.app, resource=r.resource,
+                                  status=label("exchange.cli.sync_status", r.status),
                                   **r.counts.as_dict()), highlight=False)
                 if r.error:
                     console.print("  " + msg("exchange.cli.sync_failed", error=r.error), style="red", highlight=False)
@@ -68,10 +70,13 @@ def register(app: typer.Typer) -> None:
             rows = list_cursors(get_database())
         except SimpulError as err:
             raise fail(err) from None
-        table = Table("app", "resource", "since", "last run", "status", "counts")
+        table = Table(*(msg(f"exchange.cli.col.{c}") for c in ("app", "resource", "since", "last_run", "status",
+                                                                 "counts")))
         for r in rows:
-            table.add_row(r.app, r.resource, r.since or "-", str(r.last_run_at or "-"), r.last_status or "-",
-                          json.dumps(r.last_counts or {}))
+            table.add_row(r.app, r.resource, r.since or "-", fmt_datetime(r.last_run_at, lang()),
+                          label("exchange.cli.sync_status", r.last_status) if r.last_status else "-",
+                          ", ".join(f"{label('exchange.cli.count', k)} {fmt_number(v, lang())}"
+                                    for k, v in (r.last_counts or {}).items()))
         console.print(table)
 
     @app.command("worker")

@@ -2,6 +2,9 @@
 
 Messages are data: every ``catalog/*.yaml`` file in this package maps a stable key to ``{id: ..., en: ...}``
 with ``str.format`` placeholders. Keys must be unique across files; a duplicate is a programming error.
+
+Fractional numbers given as message parameters are written the language's way (``55,6`` / ``55.6``); for
+percentages, money and dates use the helpers of :mod:`hub.i18n.formats` (re-exported here).
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from pathlib import Path
 
 import yaml
 
+from hub.i18n.formats import fmt_date, fmt_datetime, fmt_money, fmt_number, fmt_param, fmt_percent, fmt_ratio
 from hub.settings import Lang
+
+__all__ = ["LANGS", "both", "catalog", "fmt_date", "fmt_datetime", "fmt_money", "fmt_number", "fmt_percent",
+           "fmt_ratio", "negotiate", "t"]
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 LANGS: tuple[Lang, ...] = ("id", "en")
@@ -42,8 +49,8 @@ def t(key: str, lang: str = "id", /, **params: object) -> str:
     texts = catalog().get(key)
     if texts is None:
         return key
-    template = texts.get(lang) or texts["id"]
-    return template.format_map(_SafeDict({k: str(v) for k, v in params.items()}))
+    language = lang if lang in texts else "id"
+    return texts[language].format_map(_SafeDict({k: fmt_param(v, language) for k, v in params.items()}))
 
 
 def both(key: str, /, **params: object) -> dict[str, str]:

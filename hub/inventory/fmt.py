@@ -1,13 +1,15 @@
 """How the inventory writes numbers, percentages, money and dates for people, in one place.
 
-Indonesian writes ``55,6``, ``15,4 %``, ``Rp2.320.000`` and ``7 Desember 2026``; English ``55.6``, ``15.4%``,
+Indonesian writes ``55,6``, ``15,4%``, ``Rp2.320.000`` and ``7 Desember 2026``; English ``55.6``, ``15.4%``,
 ``Rp2,320,000`` and ``7 December 2026``. Every renderer and every generated text of the inventory goes through
-these functions, so a locale library (Babel) can replace their bodies without touching the callers.
+these functions; numbers, percentages and money are Babel's (hub.i18n.formats).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+
+from hub.i18n.formats import fmt_money, fmt_number, fmt_percent
 
 MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -26,41 +28,24 @@ def _lang(lang: str | None) -> str:
     return "en" if lang == "en" else "id"
 
 
-def _grouped(text: str, lang: str) -> str:
-    """``1,234.5`` (Python's format) in the conventions of ``lang``."""
-    if _lang(lang) == "en":
-        return text
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 def number(value: float | int | None, lang: str | None = "id", digits: int = 2) -> str:
     """At most ``digits`` decimals, trailing zeros dropped, thousands grouped: 55,6 · 1.250 · 30; '-' for None."""
-    if value is None:
-        return "-"
-    rounded = round(float(value), digits)
-    if rounded.is_integer():
-        return _grouped(f"{int(rounded):,}", lang or "id")
-    text = f"{rounded:,.{digits}f}".rstrip("0").rstrip(".")
-    return _grouped(text, lang or "id")
+    return fmt_number(value, _lang(lang), digits, missing="-")
 
 
 def fixed(value: float, lang: str | None = "id", digits: int = 3) -> str:
     """Exactly ``digits`` decimals: 1,000 (id) / 1.000 (en) for an index."""
-    return _grouped(f"{float(value):,.{digits}f}", lang or "id")
+    return fmt_number(value, _lang(lang), digits, min_digits=digits)
 
 
 def percent(value: float | None, lang: str | None = "id", digits: int = 1) -> str:
-    """15,4 % (id) / 15.4% (en)."""
-    if value is None:
-        return "-"
-    return number(value, lang, digits) + (" %" if _lang(lang) == "id" else "%")
+    """15,4% (id) / 15.4% (en): the percent sign follows the number without a space in both (CLDR, EYD)."""
+    return fmt_percent(value, _lang(lang), digits, missing="-")
 
 
 def money(value: int | float | None, lang: str | None = "id") -> str:
     """Whole rupiah, grouped: Rp2.320.000 (id) / Rp2,320,000 (en)."""
-    if value is None:
-        return "-"
-    return "Rp" + _grouped(f"{round(value):,}", lang or "id")
+    return fmt_money(None if value is None else round(value), _lang(lang), missing="-")
 
 
 def day(value: date | datetime | None, lang: str | None = "id", *, short: bool = False) -> str:

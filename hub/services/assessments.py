@@ -45,7 +45,7 @@ from hub.assessment.runner import manual_result
 from hub.assessment.safety import Resolver
 from hub.assessment.scoring import maturity, standard_scores
 from hub.errors import BadRequest, Conflict, Forbidden, NotFound, RequestInvalid
-from hub.i18n import both
+from hub.i18n import both, t
 from hub.logging import get_logger
 from hub.services.assessment_targets import (  # the target section lives there; re-exported for callers
     NO_ADDRESS,
@@ -302,7 +302,8 @@ class AssessmentService:
         if check_id not in manual:
             raise RequestInvalid("assessment_service.not_manual", check_id=check_id, manual=", ".join(manual),
                                  extra={"errors": [{"pointer": "/check_id", "field": "check_id",
-                                                    "message": f"not a manual check; one of {', '.join(manual)}"}],
+                                                    "message": t("assessment_service.not_manual_field", self.lang,
+                                                                 manual=", ".join(manual))}],
                                         "manual_checks": manual})
         self._applications([app_id])  # 404 with suggestions for an unknown application
         items = [dict(e) for e in evidence]
@@ -312,7 +313,7 @@ class AssessmentService:
             checked = answer_manual(check_id, answer, items, answered_by or self.principal.name,
                                     catalog=self.catalog)
         except BadRequest as exc:
-            detail = str(exc.params.get("detail") or exc.message("en"))
+            detail = str(exc.params.get("detail") or exc.message(self.lang))
             raise RequestInvalid("assessment_service.answer_invalid", check_id=check_id, detail=detail,
                                  extra={"errors": [{"pointer": "/evidence", "field": "evidence",
                                                     "message": detail}]}) from None

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from hub.errors import BadRequest, MalformedJSON, PayloadTooLarge
 from hub.i18n import both
+from hub.validation.json_lines import pointer_lines
 from hub.validation.privacy import subschema_at
 from hub.validation.report import CellLocation, DocumentLocation, Message
 
@@ -63,6 +64,20 @@ class ParsedDocument:
     location: DocumentLocation
     cells: dict[str, CellLocation] = field(default_factory=dict)
     """JSON Pointer of a filled cell → its place in the spreadsheet."""
+    source: tuple[str, int, int, int] | None = field(default=None, repr=False, compare=False)
+    """JSON text, start and end of this document in it, and its first line: to find the line of a pointer."""
+    _lines: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def line_of(self, pointer: str) -> int | None:
+        """The line of the file holding ``pointer`` (or its closest parent), for JSON read from text."""
+        if self.source is None:
+            return None
+        if self._lines is None:
+            self._lines = pointer_lines(*self.source)
+        probe = pointer
+        while probe not in self._lines and probe:
+            probe = probe.rsplit("/", 1)[0]
+        return self._lines.get(probe)
 
     def locate(self, pointer: str) -> CellLocation | None:
         """The spreadsheet cell (or file line) an issue at ``pointer`` belongs to."""
@@ -75,7 +90,7 @@ class ParsedDocument:
                 probe = probe.rsplit("/", 1)[0]
             return CellLocation(file=loc.file, sheet=loc.sheet, row=loc.row)
         if loc.line is not None:
-            return CellLocation(file=loc.file, line=loc.line)
+            return CellLocation(file=loc.file, line=self.line_of(pointer) or loc.line)
         return None
 
 
@@ -156,7 +171,8 @@ def parse_json(body: bytes | str, *, file: str | None = None, limit: int | None 
                 raise BadRequest("validation.not_a_document", kind=_json_kind(data))
             line = text.count("\n", 0, start) + 1
             return [ParsedDocument(data, DocumentLocation(file=file, line=line,
-                                                          label=_label("validation.location.index", file, number=1)))]
+                                                          label=_label("validation.location.index", file, number=1)),
+                                   source=(text, start, end, line))]
         docs = list(_array(text, start, file, limit))
         if not docs:
             raise BadRequest("validation.empty_input")
@@ -177,9 +193,11 @@ def _array(text: str, start: int, file: str | None, limit: int | None) -> Iterat
                 raise _too_many(limit)
             line += text.count("\n", last, pos)
             last = pos
+            begin = pos
             data, pos = _DECODER.raw_decode(text, pos)
             yield ParsedDocument(data, DocumentLocation(
-                file=file, line=line, label=_label("validation.location.index", file, number=index + 1)))
+                file=file, line=line, label=_label("validation.location.index", file, number=index + 1)),
+                source=(text, begin, pos, line))
             index += 1
             pos = _skip_ws(text, pos)
             if pos < len(text) and text[pos] == ",":

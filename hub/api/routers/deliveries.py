@@ -31,7 +31,7 @@ async def list_deliveries(
     status: Annotated[Literal["pending", "retrying", "delivered", "dead"] | None, Query()] = None,
     subscription: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,  # a row id: a 64-bit integer in every database
 ) -> list[dict[str, Any]]:
     require_manage(principal)
     rows = await asyncio.to_thread(delivery.list_deliveries, db, status=status, subscription=subscription,

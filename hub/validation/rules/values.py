@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hub.i18n import both
+from hub.i18n import both, fmt_number
 from hub.logging import mask_text
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -169,10 +169,8 @@ def term(key: str, **params: object) -> dict[str, str]:
 def amount(value: Decimal | int | float) -> dict[str, str]:
     """A number written the Indonesian way (1.234.567,5) and the English way (1,234,567.5)."""
     number_ = Decimal(str(value))
-    whole = number_ == number_.to_integral_value()
-    text_en = f"{int(number_):,}" if whole else f"{number_.normalize():,f}"
-    text_id = text_en.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return {"id": text_id, "en": text_en}
+    digits = max(0, -number_.normalize().as_tuple().exponent)  # every fraction digit the value has
+    return {lang: fmt_number(number_, lang, digits=digits) for lang in ("id", "en")}
 
 
 def masked(value: Any) -> Any:

@@ -28,7 +28,7 @@ def inv():  # type: ignore[no-untyped-def]
 def test_money_dates_and_numbers_read_as_indonesian_writes_them():
     assert fmt.money(2320000) == "Rp2.320.000" and fmt.money(2320000, "en") == "Rp2,320,000"
     assert fmt.number(55.6) == "55,6" and fmt.number(1250) == "1.250" and fmt.number(55.6, "en") == "55.6"
-    assert fmt.percent(15.4) == "15,4 %" and fmt.day(AS_OF) == "1 Juli 2025" and fmt.quarters(1, 4) == "TW I–IV"
+    assert fmt.percent(15.4) == "15,4%" and fmt.day(AS_OF) == "1 Juli 2025" and fmt.quarters(1, 4) == "TW I–IV"
 
 
 def test_each_horizon_runs_in_its_window_of_plan_years(inv):  # type: ignore[no-untyped-def]
