@@ -108,9 +108,17 @@ def parse(raw: dict[str, Any], lang: str, *, with_id: bool) -> tuple[dict[str, A
     return data, error_items(problems, lang)
 
 
+def _present(value: Any) -> Any:
+    """Empty entries left out (so that a new application takes the model's defaults)."""
+    if isinstance(value, dict):
+        kept = {k: _present(v) for k, v in value.items() if v is not None}
+        return {k: v for k, v in kept.items() if v != {}}
+    return value
+
+
 def validate_new(data: dict[str, Any], lang: str) -> ApplicationIn:
     try:
-        return ApplicationIn.model_validate({k: v for k, v in data.items() if v is not None})
+        return ApplicationIn.model_validate(_present(data))
     except ValidationError as exc:
         raise to_hub(InvalidData(field_errors_from_pydantic(exc)), lang) from exc
 

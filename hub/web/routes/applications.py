@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from hub.errors import BadRequest, PreconditionFailed, RequestInvalid, SimpulError
+from hub.errors import BadRequest, PreconditionFailed, SimpulError
 from hub.services.registry import ApplicationFilter
 from hub.web import backend, forms
 from hub.web.context import WebDep, WebRoute
@@ -113,7 +113,9 @@ async def new_submit(web: WebDep, request: Request) -> Response:
             app_in = forms.validate_new(data, web.lang)
             app = await run_in_threadpool(backend.create_application, web.db, principal, web.lang, app_in)
             return web.redirect(f"/aplikasi/{app.id}", flash="web.app.created")
-        except (RequestInvalid, SimpulError) as err:
+        except SimpulError as err:
+            if err.status in (401, 403, 404):
+                raise
             errors = forms.errors_of(err) or [{"field": "", "message": err.message(web.lang)}]
     choices = await run_in_threadpool(_choices, web)
     return web.page("applications/form.html", status=422, title=web.t("web.app.new"), mode="new", app=None,
@@ -170,15 +172,17 @@ async def detail(web: WebDep, app_id: str) -> Response:
     def load() -> dict[str, Any]:
         app = backend.application(web.db, principal, web.lang, app_id[:80])
         changes = backend.history(web.db, principal, web.lang, app.id)
-        runs = backend.runs_of(web.db, principal, web.lang, app.id, limit=5) \
-            if principal.can("assessment:read") else []
+        runs = []
+        if principal.can("assessment:read") and principal.opd_scope in (None, (app.kode_pemda, app.kode_opd)):
+            runs = backend.runs_of(web.db, principal, web.lang, app.id, limit=5)
         return {"app": app, "changes": changes, "runs": runs}
 
     data = await run_in_threadpool(load)
     app = data["app"]
     return web.page("applications/detail.html", title=app.name, values=forms.values_of(app),
                     may_edit=principal.owns(app.kode_pemda, app.kode_opd), fields=forms.APP_FORM,
-                    may_assess=principal.can("assessment:write"), **data)
+                    may_assess=principal.can("assessment:write")
+                    and principal.opd_scope in (None, (app.kode_pemda, app.kode_opd)), **data)
 
 
 @router.get("/aplikasi/{app_id}/ubah")
@@ -208,6 +212,8 @@ async def edit_submit(web: WebDep, request: Request, app_id: str) -> Response:
             changes = await run_in_threadpool(backend.history, web.db, principal, web.lang, app_id[:80], 5)
             conflict = changes[0] if changes else None
         except SimpulError as err:
+            if err.status in (401, 403, 404):
+                raise
             errors = forms.errors_of(err) or [{"field": "", "message": err.message(web.lang)}]
     app = await run_in_threadpool(backend.application, web.db, principal, web.lang, app_id[:80])
     choices = await run_in_threadpool(_choices, web)
