@@ -110,13 +110,15 @@ def latest_runs(db: Database, principal: Principal, lang: str) -> dict[str, RunR
     return assessments(db, principal, lang).latest_runs()
 
 
-def start_assessment(request: Request, db: Database, principal: Principal, lang: str,
-                     app_ids: list[str] | None) -> JobRecord:
+async def start_assessment(request: Request, db: Database, principal: Principal, lang: str,
+                           app_ids: list[str] | None) -> JobRecord:
     """Queue a job exactly like ``POST /v1/assessments`` (the same runner, the same progress)."""
+    from fastapi.concurrency import run_in_threadpool
+
     from hub.api.routers.assessments import _work, jobs_of
 
     service = assessments(db, principal, lang, request)
-    job, apps = service.create_job(app_ids, trigger="web")
+    job, apps = await run_in_threadpool(service.create_job, app_ids, trigger="web")
     jobs_of(request.app).submit(db, job.job_id, lambda progress: _work(service, apps, progress))
     return job
 

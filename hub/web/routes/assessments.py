@@ -49,8 +49,7 @@ async def start(web: WebDep, request: Request) -> Response:
     app_ids = [str(v)[:80] for v in form.getlist("app_ids") if str(v).strip()]
     if not every and not app_ids:
         raise BadRequest("web.assess.pick")
-    job = await run_in_threadpool(backend.start_assessment, request, web.db, principal, web.lang,
-                                  None if every else app_ids)
+    job = await backend.start_assessment(request, web.db, principal, web.lang, None if every else app_ids)
     return web.redirect(f"/penilaian/tugas/{job.job_id}")
 
 
