@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
                     flow.run_assessments(result, list(flow.DEMO_PROFILES), language, _progress(bar, task, "assess"))
                     bar.update(task, description=msg("demo.step.inventory"), completed=0, total=None)
                     flow.build_reports(result, language)
+                    flow.web_account(result, language)  # the sign-in account of the web workspace
                 finally:
                     flow.restore_env(previous)
                     examples.__exit__(None, None, None)

@@ -9,7 +9,7 @@ from hub.inventory.render.svg import score_color
 
 def score_bars(rows: list[tuple[str, float | None]], title: str, none_label: str) -> str:
     """Horizontal bars, one per standard, 0–100; "not measured" when a score is None."""
-    label_w, bar_w, row_h, top = 150, 300, 28, 8
+    label_w, bar_w, row_h, top = 230, 300, 28, 8
     height = top + row_h * len(rows) + 24
     width = label_w + bar_w + 60
     parts = [f'<svg class="chart" role="img" aria-labelledby="chart-title" viewBox="0 0 {width} {height}" '
