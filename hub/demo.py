@@ -62,6 +62,7 @@ class DemoResult:
     files: list[Path] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=lambda: dict(DEMO_PROFILES))  # as they are now
     notes: list[str] = field(default_factory=list)
+    web: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +75,7 @@ class DemoResult:
             "monev": self.monev,
             "files": [str(p) for p in self.files],
             "notes": self.notes,
+            "web": {k: v for k, v in self.web.items() if k != "password"},
         }
 
 
@@ -302,3 +304,26 @@ def build_reports(result: DemoResult, lang: str, kode_pemda: str = "35.72",
             "checks_fixed": [c.check_id for c in ws.check_changes if c.app_id == app and c.after == "pass"],
             "files": files,
         }
+
+
+DEMO_USER = "demo"
+
+
+def web_account(result: DemoResult, lang: str) -> tuple[str, str]:
+    """The sign-in account of the web workspace for the demo: ``demo`` (role admin), created on the first run; a
+    later run gives it a new password. Both are written to the notes the demo prints."""
+    from hub.i18n import t
+    from hub.services.registry_access import Principal
+    from hub.services.registry_db import get_database
+    from hub.services.users import UserService, parse_user
+
+    service = UserService(get_database(), Principal.cli(), lang)
+    if any(u.username == DEMO_USER for u in service.list()):
+        _user, password = service.reset_password(DEMO_USER)
+    else:
+        _user, password = service.create(parse_user({"username": DEMO_USER, "display_name": "Admin Demo Diskominfo",
+                                                     "role": "admin"}, lang))
+    settings = get_settings()
+    result.web = {"url": f"http://{settings.host}:{settings.port}/", "username": DEMO_USER, "password": password}
+    result.notes.append(t("web.demo.account", lang, url=result.web["url"], username=DEMO_USER, password=password))
+    return DEMO_USER, password

@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     exchange_sync_batch: int = Field(default=200, description="Records stored per transaction during a sync")
     exchange_rate_per_minute: int = Field(default=600, description="Default canonical API requests per key/min")
     exchange_workers: bool = Field(default=True, description="Run the exchange workers inside 'simpul serve'")
+    web_secret_key: str | None = Field(
+        default=None, description="Key that signs the web workspace's session cookies (else a key file is created)")
+    web_key_file: Path = Field(default=Path("./simpul-web.key"),
+                               description="Key file used when SIMPUL_WEB_SECRET_KEY is not set")
+    web_session_idle_minutes: int = Field(default=60, ge=5, description="Web: sign out after this idle time")
+    web_session_max_hours: int = Field(default=12, ge=1, description="Web: a session ends after this long")
+    web_max_failed_logins: int = Field(default=5, ge=1, description="Web: failed sign-ins before the lock-out")
+    web_lockout_minutes: int = Field(default=15, ge=1, description="Web: how long a locked account waits")
+    web_cookie_secure: bool | None = Field(
+        default=None, description="Web: Secure cookies (None = when the request came over https)")
 
 
 @lru_cache

@@ -96,6 +96,8 @@ def create_app() -> FastAPI:
         version=hub.__version__,
         description=DESCRIPTION,
         lifespan=_lifespan,
+        docs_url=None,  # /docs and /redoc are served by the web workspace from bundled files (offline)
+        redoc_url=None,
     )
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
@@ -121,6 +123,9 @@ def create_app() -> FastAPI:
         return response
 
     _include_routers(app)
+    from hub.web import install as install_web  # the web workspace under / (pages, static files, /docs, /redoc)
+
+    install_web(app)
     from hub.exchange.workers import install_workers  # delivery and sync workers (SIMPUL_EXCHANGE_WORKERS)
 
     install_workers(app)

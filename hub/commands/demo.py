@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
                     before = flow.improve_and_reassess(result, urls, language, _progress(bar, task, "reassess"))
                     bar.update(task, description=msg("demo.step.inventory"), completed=0, total=None)
                     flow.build_reports(result, language, runs_before=before)
+                    flow.web_account(result, language)  # the sign-in account of the web workspace
                 finally:
                     flow.restore_env(previous)
                     examples.__exit__(None, None, None)

@@ -182,6 +182,18 @@ class AssessmentService:
                 return [a for a in repo.iter_applications(s) if a.status != "retired"]
             return [repo.get_application(s, app_id) for app_id in dict.fromkeys(app_ids)]
 
+    def _assessable(self, app_ids: list[str] | None) -> list[Application]:
+        """What the principal may assess: a principal bound to one OPD assesses only that OPD's applications
+        (``None`` = all of its own); others any application (``None`` = every one not retired)."""
+        if self.principal.opd_scope is None:
+            return self._applications(app_ids)
+        if app_ids is None:
+            own = self._own_app_ids() or []
+            return [a for a in self._applications(own) if a.status != "retired"] if own else []
+        apps = self._applications(app_ids)
+        self._visible([a.id for a in apps])
+        return apps
+
     # -- assessing --------------------------------------------------------------------------------------------
     async def assess_applications(self, app_ids: list[str] | None = None, *, trigger: str = "cli",
                                   progress: BatchProgress | None = None,
@@ -189,7 +201,7 @@ class AssessmentService:
         """Assess ``app_ids`` (None = every application not retired), up to ``assess_concurrency`` at once, and
         store each run as soon as it is finished. Returns the stored runs (with their results) in input order."""
         self.principal.require("assessment:write")
-        apps = await asyncio.to_thread(self._applications, app_ids)
+        apps = await asyncio.to_thread(self._assessable, app_ids)
         return await self.assess_loaded(apps, trigger=trigger, progress=progress, on_run=on_run)
 
     async def assess_loaded(self, apps: list[Application], *, trigger: str, progress: BatchProgress | None = None,
@@ -403,7 +415,7 @@ class AssessmentService:
     def create_job(self, app_ids: list[str] | None, *, trigger: str = "api") -> tuple[JobRecord, list[Application]]:
         """A queued job for ``app_ids`` (None = all); returns it with the applications it will assess."""
         self.principal.require("assessment:write")
-        apps = self._applications(app_ids)
+        apps = self._assessable(app_ids)
         limit = self.settings.assess_max_pending_jobs
         with mapped(self.lang), self.db.session() as s:
             pending = store.count_jobs(s)

@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from hub.errors import Forbidden
 from registry.vocab import role_allows
 
+SCOPED_ROLES = ("opd", "operator")  # roles whose principal may be bound to one OPD (registry/data/roles.yaml)
+
 
 @dataclass(frozen=True)
 class Principal:
-    """The identity behind a request: an API key, or the local CLI (trusted, acting as admin)."""
+    """The identity behind a request: an API key, a signed-in web account, or the local CLI (trusted, as admin)."""
 
-    actor: str  # written to the change history: "key:<name>#<id>" or "cli:<os user>"
+    actor: str  # written to the change history: "key:<name>#<id>", "user:<username>#<id>" or "cli:<os user>"
     role: str
     name: str
     key_id: int | None = None
+    user_id: int | None = None
     kode_pemda: str | None = None
     kode_opd: str | None = None
 
@@ -37,8 +40,9 @@ class Principal:
 
     @property
     def opd_scope(self) -> tuple[str, str] | None:
-        """(kode_pemda, kode_opd) for a key of role opd; None when the principal is not bound to one OPD."""
-        if self.role == "opd" and self.kode_pemda and self.kode_opd:
+        """(kode_pemda, kode_opd) for a key of role opd or an operator account bound to one OPD; None when the
+        principal is not bound to one OPD."""
+        if self.role in SCOPED_ROLES and self.kode_pemda and self.kode_opd:
             return (self.kode_pemda, self.kode_opd)
         return None
 
@@ -46,6 +50,6 @@ class Principal:
         """May this principal change applications of that OPD?"""
         if not self.can("registry:write"):
             return False
-        if self.role == "opd":
+        if self.role == "opd" or self.opd_scope is not None:
             return self.opd_scope == (kode_pemda, kode_opd)
         return True

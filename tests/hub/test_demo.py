@@ -56,3 +56,5 @@ def test_demo_writes_every_report_and_separates_the_quality_profiles(tmp_path, m
     assert (out / "assessment" / "jdih.sebelum.html").exists()  # the first run's report is kept
     assert "Monev: jdih fixed" in result.output
     assert "Done." in result.output
+    # and the account to open the web workspace with
+    assert summary["web"] == {"url": "http://127.0.0.1:8000/", "username": "demo"} and "'demo'" in result.output

@@ -1,6 +1,7 @@
 """/v1/inventory: the gap inventory of a Pemda (Buku II IV.c) and /v1/inventory/monev: the Monev worksheet.
 
-Auditors and Diskominfo (roles auditor, admin) read them. The inventory is built from the registry and the latest
+Those whose role has the action ``inventory:read`` (admin, auditor, operator, viewer) read them. The inventory is
+built from the registry and the latest
 stored assessment run of each application (:func:`stored_runs`).
 """
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_responses
-from hub.api.security import DatabaseDep, Principal, require
+from hub.api.security import DatabaseDep, Principal, require_action
 from hub.assessment.models import AssessmentRun
 from hub.inventory import MEDIA_TYPES, build_inventory, load_inputs, monev, render_inventory, render_monev
 from hub.inventory.models import Inventory, MonevWorksheet
@@ -22,7 +23,7 @@ from hub.services.registry import RegistryService
 
 router = APIRouter(tags=["inventory"])
 
-Reader = Annotated[Principal, require("admin", "auditor")]
+Reader = Annotated[Principal, require_action("inventory:read")]  # the same action the web workspace checks
 Format = Literal["json", "md", "html", "xlsx", "docx", "pdf"]
 PemdaCode = Annotated[str, Query(pattern=r"^\d{2}(?:\.\d{2})?$", description="Kode wilayah, e.g. 35.72")]
 CONTENT = {
