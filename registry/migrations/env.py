@@ -10,7 +10,7 @@ from sqlalchemy import create_engine
 
 # Every table module, so the metadata Alembic compares against is complete: assessment runs, answers and jobs;
 # canonical records, outbox, subscriptions and the audit log.
-from registry import tables_assessment, tables_exchange  # noqa: F401
+from registry import tables_assessment, tables_exchange, tables_queue  # noqa: F401
 from registry.tables import Base
 
 config = context.config
