@@ -42,7 +42,7 @@ def _service():  # type: ignore[no-untyped-def]
     return AssessmentService(get_database(), Principal.cli(), lang(), options=probe_options())
 
 
-def _submit(apps: list[str] | None, wait: bool) -> JobRecord:
+def _submit(apps: list[str] | None, wait: bool, quiet: bool = False) -> JobRecord:
     from hub.queue import submit_job
     from hub.queue.runtime import Runtime
 
@@ -58,7 +58,7 @@ def _submit(apps: list[str] | None, wait: bool) -> JobRecord:
                 await runtime.start(maintenance=False)
             await submit_job(runtime, job.job_id, trigger="cli")
             if local or wait:
-                await _follow(service, job.job_id)
+                await _follow(service, job.job_id, quiet=quiet)
         finally:
             await runtime.stop()
 
@@ -66,12 +66,13 @@ def _submit(apps: list[str] | None, wait: bool) -> JobRecord:
     return service.get_job(job.job_id)
 
 
-async def _follow(service, job_id: str, interval_s: float = 0.5) -> JobRecord:  # type: ignore[no-untyped-def]
+async def _follow(service, job_id: str, interval_s: float = 0.5,  # type: ignore[no-untyped-def]
+                  quiet: bool = False) -> JobRecord:
     last = ""
     while True:
         job = await asyncio.to_thread(service.get_job, job_id)
         line = _line(job)
-        if line != last:
+        if line != last and not quiet:
             err_console.print(line, highlight=False)
             last = line
         if job.status in ("done", "failed"):
@@ -94,7 +95,7 @@ def register(app: typer.Typer) -> None:
         try:
             if bool(apps) == all_:
                 raise UsageError("queue.cli.apps_or_all")
-            job = _submit(None if all_ else list(apps), wait)
+            job = _submit(None if all_ else list(apps), wait, quiet=as_json)
         except SimpulError as err:
             raise fail(err) from None
         if as_json:
@@ -137,7 +138,7 @@ def register(app: typer.Typer) -> None:
         try:
             job = service.get_job(job_id)
             if follow:
-                job = asyncio.run(_follow(service, job_id))
+                job = asyncio.run(_follow(service, job_id, quiet=as_json))
             items = jobs.item_states(service.db, job_id)
         except SimpulError as err:
             raise fail(err) from None

@@ -160,7 +160,9 @@ class ScheduleService:
             if code not in areas.codes:
                 raise _invalid("target", "queue.schedule.bad_area", area=target[:80], known=", ".join(areas.codes))
             return str(code)
-        with self.db.session() as s:
+        from hub.services.registry_errors import mapped
+
+        with mapped(self.lang), self.db.session() as s:
             repo.get_application(s, target)  # 404 with suggestions for an unknown application
         return target
 
