@@ -76,10 +76,10 @@ class Settings(BaseSettings):
     worker_processes: int = Field(default=1, ge=1, le=64,
                                   description="Processes 'simpul worker' starts (--concurrency)")
     queue_poll_s: float = Field(default=5.0, gt=0, description="A worker looks for new jobs at least this often")
-    queue_heartbeat_s: float = Field(default=10.0, gt=0, description="Worker heartbeat interval")
-    queue_stalled_s: float = Field(default=30.0, gt=0,
+    queue_heartbeat_s: float = Field(default=5.0, gt=0, description="Worker heartbeat interval")
+    queue_stalled_s: float = Field(default=20.0, gt=0,
                                    description="A worker silent this long is dead; its running jobs are retried")
-    queue_maintenance_s: float = Field(default=15.0, gt=0,
+    queue_maintenance_s: float = Field(default=5.0, gt=0,
                                        description="How often a worker retries stalled jobs and checks the outbox")
     queue_delivery_partitions: int = Field(default=4, ge=1, le=64,
                                            description="Delivery jobs that may drain the outbox at the same time")

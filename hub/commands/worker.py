@@ -39,6 +39,7 @@ def _run_one(jobs: int | None, queues: list[str], sync: list[str], interval: flo
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, runtime.request_stop)
+
         chosen = queues or [q for q in QUEUES if deliver or q != "deliver"]
         await runtime.start(concurrency=jobs, queues=chosen, outbox=deliver)
         extra = []

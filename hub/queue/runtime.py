@@ -174,9 +174,13 @@ class Runtime:
                     await manager.finish_job(job, status=Status.FAILED, delete_job=False)
                 else:
                     await manager.retry_job(job)
-            except Exception as exc:  # another worker's maintenance took it first
-                log.info("queue_stalled_job_taken", job=job.id, error=str(exc)[:120])
-                continue
+            except Exception as exc:
+                # Either another worker's maintenance took it first, or an equal job already waits under the
+                # same queueing lock (a delivery or sync queued again meanwhile): that one does the work.
+                if not await self._drop_stalled(job):
+                    log.info("queue_stalled_job_taken", job=job.id, error=str(exc)[:120])
+                    continue
+                give_up = True
             failed, retried = failed + give_up, retried + (not give_up)
             log.warning("queue_stalled_job", job=job.id, task=job.task_name, attempts=job.attempts,
                         action="failed" if give_up else "retried")
@@ -187,6 +191,15 @@ class Runtime:
             await manager.delete_old_jobs(nb_hours=24 * 7, include_failed=True, include_cancelled=True,
                                           include_aborted=True)
         return {"retried": retried, "failed": failed, "orphans": ended}
+
+    async def _drop_stalled(self, job: Any) -> bool:
+        if not job.queueing_lock:
+            return False
+        try:
+            await self.queue.app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+        except Exception:
+            return False
+        return True
 
     async def end_orphans(self, grace_s: float = 60.0) -> int:
         """End assessment jobs that no queued job will finish any more (their entries failed or vanished)."""
