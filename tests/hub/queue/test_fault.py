@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 
 from examples.fleet import fleet_batch
 from examples.launcher import start_examples
+from registry import pgserver as pgcluster
 from registry.db import Database, forget_databases
 from registry.tables_assessment import AssessmentRunRow
 from registry.tables_exchange import OutboxRow, RecordRow
 
 from ..exchange.support import RecordingConsumer
-from . import pgcluster
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pgcluster.available(), reason="PostgreSQL binaries")]
 ROOT = Path(__file__).resolve().parents[3]

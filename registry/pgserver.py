@@ -1,9 +1,10 @@
-"""A throw-away PostgreSQL server for fault tests (no tests here): ``initdb`` in a temporary folder, a free port
-on 127.0.0.1, trust authentication; it can be restarted or stopped without touching the shared server that other
-test runs use."""
+"""A throw-away PostgreSQL server for fault tests and benchmarks: ``initdb`` in a temporary folder, a free port on
+127.0.0.1, trust authentication; it can be restarted or stopped without touching a shared server that other
+test runs use. Needs the PostgreSQL server binaries (Debian: /usr/lib/postgresql/*/bin)."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -12,6 +13,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+__all__ = ["Cluster", "available"]
 
 
 def _bin(name: str) -> str | None:
@@ -36,7 +39,7 @@ class Cluster:
         self.port = _free_port()
         self.as_user: list[str] = []
         if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres system user
-            os.chmod(self.folder, 0o777)
+            shutil.chown(self.folder, "postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-instructions")
@@ -49,7 +52,8 @@ class Cluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/simpul"
 
     def _run(self, *args: str | None) -> None:
-        subprocess.run([*self.as_user, *[a for a in args if a]], check=True, capture_output=True, timeout=120)
+        subprocess.run([*self.as_user, *[a for a in args if a]],  # noqa: S603 (fixed PostgreSQL binaries)
+                       check=True, capture_output=True, timeout=120)
 
     def _ctl(self, *args: str) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -c fsync=off"
@@ -63,10 +67,8 @@ class Cluster:
         self._ctl("restart", "-m", "fast")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("stop", "-m", "immediate")
-        except subprocess.CalledProcessError:
-            pass
         deadline = time.monotonic() + 10
         while (self.data / "postmaster.pid").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
