@@ -93,7 +93,7 @@ def zone(name: str | None) -> ZoneInfo:
     name = (name or get_settings().schedule_timezone).strip()
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
         raise _invalid("timezone", "queue.schedule.bad_timezone", timezone=name[:60]) from None
 
 
@@ -106,7 +106,8 @@ def check_cron(expression: str, tz: ZoneInfo | None = None) -> str:
         raise _invalid("cron", "queue.schedule.bad_cron_fields", cron=expr[:120], count=len(expr.split()))
     try:
         upcoming = next_times(expr, tz or zone(None), count=12)
-    except (CroniterBadCronError, CroniterNotAlphaError, CroniterBadDateError, ValueError, KeyError) as exc:
+    except (CroniterBadCronError, CroniterNotAlphaError, CroniterBadDateError, ValueError, KeyError, IndexError,
+            OverflowError, TypeError) as exc:
         raise _invalid("cron", "queue.schedule.bad_cron", cron=expr[:120], detail=str(exc)[:160]) from None
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(upcoming)]
     if gaps and min(gaps) < MIN_INTERVAL_S:

@@ -30,7 +30,7 @@ from ..exchange.support import RecordingConsumer
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not pgcluster.available(), reason="PostgreSQL binaries")]
 ROOT = Path(__file__).resolve().parents[3]
-FAST = {"SIMPUL_QUEUE_HEARTBEAT_S": "0.5", "SIMPUL_QUEUE_STALLED_S": "2", "SIMPUL_QUEUE_MAINTENANCE_S": "0.5",
+FAST = {"SIMPUL_QUEUE_HEARTBEAT_S": "0.5", "SIMPUL_QUEUE_STALLED_S": "5", "SIMPUL_QUEUE_MAINTENANCE_S": "0.5",
         "SIMPUL_QUEUE_POLL_S": "0.5", "SIMPUL_EXCHANGE_POLL_S": "0.2", "SIMPUL_ASSESS_AVAILABILITY_PROBES": "4",
         "SIMPUL_EXCHANGE_SECRET_KEY": "fault-test-key", "SIMPUL_EXCHANGE_RETRY_BASE_S": "0.2",
         "SIMPUL_EXCHANGE_RETRY_MAX_S": "1", "SIMPUL_EXCHANGE_MAX_ATTEMPTS": "1000", "SIMPUL_EXCHANGE_LEASE_S": "2",
