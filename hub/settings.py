@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     assess_partner_records: int = Field(
         default=1000, ge=1, le=10_000,
         description="Assessment: records read from a partner application for the cross-reference check (INT-005)")
-    assess_max_jobs: int = Field(default=2, ge=1, le=16, description="Unused since the job queue (see SIMPUL_QUEUE_CONCURRENCY)")
+    assess_max_jobs: int = Field(default=2, ge=1, le=16,
+                                 description="Unused since the job queue (see SIMPUL_QUEUE_CONCURRENCY)")
     assess_max_pending_jobs: int = Field(default=20, ge=1, le=1000,
                                          description="Assessment: queued or running API jobs before new ones wait")
     exchange_secret_key: str | None = Field(
