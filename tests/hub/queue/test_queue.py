@@ -117,3 +117,19 @@ async def test_a_sync_or_delivery_waits_once_per_resource_or_partition(registry_
         assert counts["deliver"]["todo"] == 3 and counts["sync"]["todo"] == 1
     finally:
         await runtime.stop()
+
+
+@pytest.mark.parametrize(("setting", "exchange", "backend", "expected"), [
+    ("auto", "true", "sqlite", True), ("auto", "true", "postgresql", False), ("on", "true", "postgresql", True),
+    ("off", "true", "sqlite", False), ("on", "false", "sqlite", False)])
+def test_serve_runs_workers_with_sqlite_and_only_when_told_with_postgresql(
+        setting: str, exchange: str, backend: str, expected: bool, monkeypatch: pytest.MonkeyPatch):
+    from types import SimpleNamespace
+
+    from hub.queue.serving import runs_workers
+    from hub.settings import get_settings
+
+    monkeypatch.setenv("SIMPUL_SERVE_WORKERS", setting)
+    monkeypatch.setenv("SIMPUL_EXCHANGE_WORKERS", exchange)
+    get_settings.cache_clear()
+    assert runs_workers(SimpleNamespace(backend=backend)) is expected  # type: ignore[arg-type]
