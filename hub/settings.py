@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     assess_partner_records: int = Field(
         default=1000, ge=1, le=10_000,
         description="Assessment: records read from a partner application for the cross-reference check (INT-005)")
-    assess_max_jobs: int = Field(default=2, ge=1, le=16, description="Assessment: API jobs running at once")
+    assess_max_jobs: int = Field(default=2, ge=1, le=16,
+                                 description="Unused since the job queue (see SIMPUL_QUEUE_CONCURRENCY)")
     assess_max_pending_jobs: int = Field(default=20, ge=1, le=1000,
                                          description="Assessment: queued or running API jobs before new ones wait")
     exchange_secret_key: str | None = Field(
@@ -86,6 +87,27 @@ class Settings(BaseSettings):
     web_lockout_minutes: int = Field(default=15, ge=1, description="Web: how long a locked account waits")
     web_cookie_secure: bool | None = Field(
         default=None, description="Web: Secure cookies (None = when the request came over https)")
+    # -- job queue (hub/queue): procrastinate on PostgreSQL, in the process on SQLite --------------------------
+    serve_workers: Literal["auto", "on", "off"] = Field(
+        default="auto", description="Queue workers inside 'simpul serve': auto = on with SQLite, off with "
+                                    "PostgreSQL (run 'simpul worker' there); on/off force it")
+    queue_concurrency: int = Field(default=4, ge=1, le=64, description="Queued jobs one worker process runs at once")
+    worker_processes: int = Field(default=1, ge=1, le=64,
+                                  description="Processes 'simpul worker' starts (--concurrency)")
+    queue_poll_s: float = Field(default=5.0, gt=0, description="A worker looks for new jobs at least this often")
+    queue_heartbeat_s: float = Field(default=5.0, gt=0, description="Worker heartbeat interval")
+    queue_stalled_s: float = Field(default=20.0, gt=0,
+                                   description="A worker silent this long is dead; its running jobs are retried")
+    queue_maintenance_s: float = Field(default=5.0, gt=0,
+                                       description="How often a worker retries stalled jobs and checks the outbox")
+    queue_delivery_partitions: int = Field(default=4, ge=1, le=64,
+                                           description="Delivery jobs that may drain the outbox at the same time")
+    queue_delivery_slice_s: float = Field(default=20.0, gt=0, description="Longest run of one delivery job")
+    queue_job_attempts: int = Field(default=3, ge=1, le=20, description="Attempts of a queued job before it fails")
+    schedule_timezone: str = Field(default="Asia/Jakarta", description="Time zone of new schedules (WIB)")
+    rate_limit_backend: Literal["auto", "memory", "database"] = Field(
+        default="auto", description="Rate-limit buckets: auto = database with PostgreSQL (shared by every API "
+                                    "process), memory with SQLite")
 
 
 @lru_cache

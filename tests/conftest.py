@@ -28,6 +28,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
         monkeypatch.setenv("SIMPUL_DATABASE_URL", f"sqlite:///{tmp_path / 'simpul.db'}")
     monkeypatch.setenv("SIMPUL_OUTPUT_DIR", str(tmp_path / "simpul-output"))
     monkeypatch.delenv("SIMPUL_LANG", raising=False)
+    monkeypatch.setenv("SIMPUL_SERVE_WORKERS", "on")  # the test app runs its queue's jobs on PostgreSQL too
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

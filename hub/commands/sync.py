@@ -1,11 +1,10 @@
-"""``simpul sync APP|--all``: pull → map → validate → store (with provenance, quarantine and outbox);
-``simpul worker``: the delivery worker (and optionally a periodic sync) without the API."""
+"""``simpul sync APP|--all``: pull → map → validate → store (with provenance, quarantine and outbox), in this
+process; ``simpul sync APP --queue`` hands it to the workers instead (hub/commands/worker.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import signal
 
 import typer
 from rich.table import Table
@@ -40,10 +39,17 @@ def register(app: typer.Typer) -> None:
         full: bool = typer.Option(False, "--full", help="Abaikan kursor, baca semua / ignore the cursor"),
         limit: int = typer.Option(None, "--limit", help="Paling banyak N data (kursor tidak maju) / at most N"),
         as_json: bool = typer.Option(False, "--json", help="Keluaran JSON / JSON output"),
+        queued: bool = typer.Option(False, "--queue", help="Serahkan ke pekerja (simpul worker) / hand it to "
+                                                           "the workers"),
     ) -> None:
         """Sinkronkan data aplikasi ke data kanonik / sync an application's data into canonical records."""
         if not target and not all_apps:
             raise fail(UsageError("exchange.cli.target_needed"))
+        if queued:
+            from hub.commands.worker import queue_syncs
+
+            queue_syncs(target, all_apps, resource or None, full, as_json)
+            return
         try:
             results = _run_sync(target, all_apps, resource or None, full, limit)
         except SimpulError as err:
@@ -78,27 +84,3 @@ def register(app: typer.Typer) -> None:
                           ", ".join(f"{label('exchange.cli.count', k)} {fmt_number(v, lang())}"
                                     for k, v in (r.last_counts or {}).items()))
         console.print(table)
-
-    @app.command("worker")
-    def worker(
-        sync_target: list[str] = typer.Option(None, "--sync", help="Sinkronkan aplikasi ini berkala / sync these"),
-        sync_interval: float = typer.Option(None, "--sync-interval", help="Detik antar sinkronisasi / seconds"),
-        no_deliver: bool = typer.Option(False, "--no-deliver", help="Tanpa pengiriman / do not deliver"),
-    ) -> None:
-        """Jalankan pekerja pengiriman (dan sinkronisasi) / run the delivery (and sync) worker."""
-        from hub.exchange.workers import Workers
-
-        async def go() -> None:
-            interval = sync_interval if sync_interval is not None else (5.0 if sync_target else None)
-            workers = Workers(sync_targets=sync_target or None, sync_interval_s=interval, deliver=not no_deliver)
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, workers.request_stop)
-            console.print(msg("exchange.cli.worker_started", name=workers.name), highlight=False)
-            await workers.run_until_stopped()
-
-        try:
-            asyncio.run(go())
-        except SimpulError as err:
-            raise fail(err) from None
-        _ = lang

@@ -1,5 +1,8 @@
-"""Background workers of the exchange: the delivery worker and (optionally) a periodic sync of every
-application, inside ``simpul serve`` (``install_workers(app)``) or standalone (``simpul worker``).
+"""Background work of the exchange (delivery of the outbox, sync) runs as queued jobs (hub/queue): inside
+``simpul serve`` when it runs workers (``hub.queue.serving``), else in ``simpul worker`` processes.
+
+    install_workers(app)        # called by hub.api.app.create_app
+    await sync_targets_loop(runtime, ["e-planning", "spec.yaml"], interval_s=60)   # `simpul worker --sync`
 """
 
 from __future__ import annotations
@@ -9,95 +12,45 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
-
-from hub.exchange.delivery import deliver_once, worker_name
-from hub.exchange.sync import sync_all, sync_app
 from hub.logging import get_logger
-from hub.settings import get_settings
-from registry.db import Database
+from hub.queue.runtime import Runtime
 
 log = get_logger("hub.exchange.workers")
 
 
-class Workers:
-    """Delivery loop + sync loop as asyncio tasks; ``stop()`` ends them between two rounds."""
-
-    def __init__(self, db: Database | None = None, *, sync_targets: Sequence[str] | None = None,
-                 sync_interval_s: float | None = None, deliver: bool = True) -> None:
-        settings = get_settings()
-        self.db = db
-        self.sync_targets = list(sync_targets or [])
-        self.sync_interval_s = settings.exchange_sync_interval_s if sync_interval_s is None else sync_interval_s
-        self.deliver = deliver
-        self.name = worker_name()
-        self._stop = asyncio.Event()
-        self._tasks: list[asyncio.Task[Any]] = []
-
-    async def _delivery_loop(self) -> None:
-        settings = get_settings()
-        async with httpx.AsyncClient(timeout=settings.exchange_delivery_timeout_s) as client:
-            while not self._stop.is_set():
-                try:
-                    n = await deliver_once(self.db, client=client, worker=self.name)
-                except Exception as exc:
-                    log.warning("delivery_round_failed", error=f"{type(exc).__name__}: {str(exc)[:200]}")
-                    n = 0
-                if n == 0:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stop.wait(), settings.exchange_poll_s)
-
-    async def _sync_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if self.sync_targets:
-                    for target in self.sync_targets:
-                        await sync_app(target, db=self.db)
-                else:
-                    await sync_all(db=self.db)
-            except Exception as exc:
-                log.warning("sync_round_failed", error=f"{type(exc).__name__}: {str(exc)[:200]}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), max(0.1, self.sync_interval_s))
-
-    def start(self) -> None:
-        if self.deliver:
-            self._tasks.append(asyncio.create_task(self._delivery_loop(), name="simpul-delivery"))
-        if self.sync_interval_s > 0:
-            self._tasks.append(asyncio.create_task(self._sync_loop(), name="simpul-sync"))
-
-    async def stop(self) -> None:
-        self._stop.set()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, 15)
-        self._tasks.clear()
-
-    async def run_until_stopped(self) -> None:
-        self.start()
-        await self._stop.wait()
-        await self.stop()
-
-    def request_stop(self) -> None:
-        self._stop.set()
-
-
 def install_workers(app: Any) -> None:
-    """Add the exchange workers to a FastAPI app built by ``hub.api.app.create_app`` (start/stop with it).
+    """Add the queue (and, where it runs them, its workers) to a FastAPI app built by ``create_app``."""
+    from hub.queue.serving import install
 
-    Off when ``SIMPUL_EXCHANGE_WORKERS=false`` (e.g. several API processes and one ``simpul worker``).
-    """
-    if not get_settings().exchange_workers:
-        return
+    install(app)
 
-    async def start(app: Any) -> None:
-        app.state.exchange_workers = Workers()
-        app.state.exchange_workers.start()
 
-    async def stop(app: Any) -> None:
-        workers = getattr(app.state, "exchange_workers", None)
-        if workers is not None:
-            await workers.stop()
+async def queue_sync(runtime: Runtime, target: str, *, resources: Sequence[str] | None = None, full: bool = False,
+                     actor: str = "system:sync", trigger: str = "api") -> list[int | None]:
+    """Queue one ``sync_resource`` job per resource of ``target`` (a registry application id or a spec file);
+    a resource whose sync already waits is not queued twice (its id is None)."""
+    from hub.exchange.sync import resolve_spec
+    from hub.queue.backend import priority_for
 
-    app.state.startup_hooks.append(start)
-    app.state.shutdown_hooks.append(stop)
+    spec = await asyncio.to_thread(resolve_spec, target, runtime.db)
+    names = list(resources or sorted(spec.resources))
+    ids = []
+    for resource in names:
+        ids.append(await runtime.queue.defer(
+            "sync_resource", lock=f"sync:{spec.name}:{resource}", queueing_lock=f"sync:{spec.name}:{resource}",
+            priority=priority_for("sync_resource", trigger), target=target, resource=resource, full=full,
+            actor=actor))
+    return ids
+
+
+async def sync_targets_loop(runtime: Runtime, targets: Sequence[str], interval_s: float) -> None:
+    """``simpul worker --sync T --sync-interval S``: queue a sync of each target every S seconds."""
+    while True:
+        for target in targets:
+            try:
+                await queue_sync(runtime, target, actor="system:sync")
+            except Exception as exc:
+                log.warning("sync_queue_failed", target=target, error=f"{type(exc).__name__}: {str(exc)[:200]}")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runtime.wait_stopped(), max(0.1, interval_s))
+            return

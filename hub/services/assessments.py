@@ -47,6 +47,7 @@ from hub.assessment.scoring import maturity, standard_scores
 from hub.errors import BadRequest, Conflict, Forbidden, NotFound, RequestInvalid
 from hub.i18n import both, t
 from hub.logging import get_logger
+from hub.services import jobs
 from hub.services.assessment_targets import (  # the target section lives there; re-exported for callers
     NO_ADDRESS,
     PRIVATE_SUFFIXES,
@@ -227,6 +228,13 @@ class AssessmentService:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+
+    async def measure(self, app: Application, progress: BatchProgress | None = None) -> AssessmentRun:
+        """Assess one application without storing the run (a queued job stores it with its job item)."""
+        self.principal.require("assessment:write")
+        plan = self._plan(app)
+        partners = await self._partner_data([plan])
+        return await self._assess_one(plan, partners.get(plan.app_id), progress)
 
     def _plan(self, app: Application) -> TargetPlan:
         return plan_target(app, allowed_hosts=self.settings.assess_allowed_hosts, environ=self.options.environ)
@@ -423,12 +431,22 @@ class AssessmentService:
                 raise Conflict("assessment_service.too_many_jobs", count=pending, limit=limit)
             job = store.create_job(s, uuid.uuid4().hex, [a.id for a in apps], actor=self.principal.actor,
                                    total=len(apps) * len(self.catalog.checks), trigger=trigger)
+            jobs.create_items(s, job.job_id, job.app_ids, checks_per_app=len(self.catalog.checks))
         return job, apps
+
+    def recent_jobs(self, limit: int = 20) -> list[JobRecord]:
+        """The latest jobs (an OPD key sees those of its own applications only)."""
+        self.principal.require("assessment:read")
+        own = self._own_app_ids()
+        found = jobs.recent_jobs(self.db, limit if own is None else limit * 5)
+        if own is not None:
+            found = [j for j in found if set(j.app_ids) <= set(own)][:limit]
+        return found
 
     def get_job(self, job_id: str) -> JobRecord:
         self.principal.require("assessment:read")
         with mapped(self.lang), self.db.session() as s:
-            job = store.get_job(s, job_id)
+            job = jobs.read_job(s, job_id)
         if job is None:
             raise NotFound.with_suggestions("assessment_service.what.job", job_id, [])
         if self.principal.opd_scope is not None:

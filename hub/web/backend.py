@@ -112,14 +112,17 @@ def latest_runs(db: Database, principal: Principal, lang: str) -> dict[str, RunR
 
 async def start_assessment(request: Request, db: Database, principal: Principal, lang: str,
                            app_ids: list[str] | None) -> JobRecord:
-    """Queue a job exactly like ``POST /v1/assessments`` (the same runner, the same progress)."""
+    """Queue a job exactly like ``POST /v1/assessments`` (the same queue, the same progress)."""
     from fastapi.concurrency import run_in_threadpool
 
-    from hub.api.routers.assessments import _work, jobs_of
+    from hub.queue import submit_job
+    from hub.queue.serving import ensure_running
 
     service = assessments(db, principal, lang, request)
-    job, apps = await run_in_threadpool(service.create_job, app_ids, trigger="web")
-    jobs_of(request.app).submit(db, job.job_id, lambda progress: _work(service, apps, progress))
+    job, _apps = await run_in_threadpool(service.create_job, app_ids, trigger="web")
+    runtime = await ensure_running(request.app)
+    runtime.probe_options[job.job_id] = _options(request)
+    await submit_job(runtime, job.job_id, trigger="web")
     return job
 
 

@@ -3,14 +3,12 @@ compare runs; /v1/applications/{app_id}/manual-answers: auditors' answers to the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -18,12 +16,10 @@ from hub.api.deps import LangDep
 from hub.api.problems import problem_responses
 from hub.api.security import DatabaseDep, Principal, require_action
 from hub.assessment import AssessmentRun, RunComparison, load_catalog
+from hub.queue import submit_job
+from hub.queue.serving import ensure_running
 from hub.services.assessments import MEDIA_TYPES, AssessmentService, ProbeOptions
-from hub.services.jobs import JobRunner
-from hub.services.registry_db import get_database
-from hub.settings import get_settings
 from registry.assessments import AnswerRecord, JobRecord, RunRecord
-from registry.models import Application
 
 APP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$"
 RUN_PATTERN = r"^[0-9a-fA-F]{6,40}$"
@@ -50,16 +46,7 @@ Writer = Annotated[Principal, require_action("assessment:write")]
 READ_ERRORS = problem_responses(400, 401, 403, 404, 503)
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    runner = JobRunner(max_jobs=get_settings().assess_max_jobs)
-    app.state.assessment_jobs = runner
-    await runner.recover(get_database)
-    yield
-    await runner.shutdown()
-
-
-router = APIRouter(tags=["assessments"], lifespan=_lifespan)
+router = APIRouter(tags=["assessments"])
 
 
 def probe_options() -> ProbeOptions:
@@ -68,13 +55,6 @@ def probe_options() -> ProbeOptions:
 
 
 Options = Annotated[ProbeOptions, Depends(probe_options)]
-
-
-def jobs_of(app: Any) -> JobRunner:
-    runner = getattr(app.state, "assessment_jobs", None)
-    if runner is None:  # served without lifespan: a runner bound to this event loop
-        runner = app.state.assessment_jobs = JobRunner(max_jobs=get_settings().assess_max_jobs)
-    return runner
 
 
 # -- models -------------------------------------------------------------------------------------------------------
@@ -188,11 +168,6 @@ def _job(job: JobRecord, lang: str) -> JobOut:
 
 
 # -- jobs ---------------------------------------------------------------------------------------------------------
-async def _work(service: AssessmentService, apps: list[Application], progress: Any) -> list[str]:
-    records = await service.assess_loaded(apps, trigger="api", progress=progress, on_run=progress.add_run)
-    return [r.run_id for r in records]
-
-
 @router.post("/v1/assessments", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED,
              summary="Assess applications in the background (a job; poll its Location)",
              responses={202: {"description": "The job, queued", "headers": {"Location": {
@@ -201,10 +176,19 @@ async def _work(service: AssessmentService, apps: list[Application], progress: A
 async def start_assessment(body: AssessRequest, principal: Writer, db: DatabaseDep, lang: LangDep, request: Request,
                            response: Response, options: Options) -> JobOut:
     service = AssessmentService(db, principal, lang, options=options)
-    job, apps = await run_in_threadpool(service.create_job, None if body.all else body.app_ids)
-    jobs_of(request.app).submit(db, job.job_id, lambda progress: _work(service, apps, progress))
+    job, _apps = await run_in_threadpool(service.create_job, None if body.all else body.app_ids)
+    runtime = await ensure_running(request.app)
+    runtime.probe_options[job.job_id] = options
+    await submit_job(runtime, job.job_id, trigger="api")
     response.headers["Location"] = f"/v1/assessments/jobs/{job.job_id}"
     return _job(job, lang)
+
+
+@router.get("/v1/assessments/jobs", response_model=list[JobOut], responses=READ_ERRORS,
+            summary="The latest assessment jobs with their progress (from any API process or worker)")
+def list_jobs(principal: Reader, db: DatabaseDep, lang: LangDep,
+              limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[JobOut]:
+    return [_job(job, lang) for job in AssessmentService(db, principal, lang).recent_jobs(limit)]
 
 
 @router.get("/v1/assessments/jobs/{job_id}", response_model=JobOut, responses=READ_ERRORS,

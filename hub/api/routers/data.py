@@ -18,8 +18,7 @@ from hub.api.deps import LangDep
 from hub.api.problems import problem_response, problem_responses
 from hub.api.security import DatabaseDep, PrincipalDep
 from hub.errors import SimpulError
-from hub.exchange import audit, canonical, metrics, scopes
-from hub.exchange.ratelimit import buckets
+from hub.exchange import audit, canonical, metrics, ratelimit, scopes
 from hub.exchange.sync import sync_app
 from hub.services.registry_access import Principal
 from hub.settings import get_settings
@@ -39,7 +38,7 @@ def _access(request: Request, principal: Principal, db: Database, schema: str) -
     schema = canonical.resolve_schema(schema)
     personal, grants = scopes.read_access(principal, schema, db)
     rate = grants.rate_per_minute or get_settings().exchange_rate_per_minute
-    wait = buckets.take(principal.key_id if principal.key_id is not None else principal.actor, rate)
+    wait = ratelimit.take(db, principal.key_id if principal.key_id is not None else principal.actor, rate)
     if wait:
         metrics.api_requests.labels("429").inc()
         err = RateLimited(seconds=int(wait), extra={"retry_after": int(wait)})

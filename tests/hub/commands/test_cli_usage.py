@@ -24,7 +24,7 @@ def _error(args: list[str], **env: str) -> str:
     (["keys", "create", "--name", "x"], "Opsi '--role' wajib diisi. Lihat: simpul keys create --help",
      "Missing option '--role'. See: simpul keys create --help"),
     (["nosuch"], "Perintah 'nosuch' tidak dikenal.", "No such command 'nosuch'."),
-    (["asess"], "Mungkin maksud Anda: 'assess'.", "Did you mean: 'assess'?"),
+    (["assesment"], "Mungkin maksud Anda: 'assess'.", "Did you mean: 'assess'?"),
     (["keys", "list", "--activ"], "Opsi --activ tidak dikenal. Mungkin maksud Anda: '--active'.",
      "No such option: --activ. Did you mean: '--active'?"),
     (["deliveries", "list", "--limit", "abc"], "Nilai '--limit' tidak valid: 'abc' bukan bilangan bulat.",

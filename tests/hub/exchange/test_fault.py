@@ -52,7 +52,10 @@ def env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
               "SIMPUL_EXCHANGE_RETRY_BASE_S": "0.2", "SIMPUL_EXCHANGE_RETRY_MAX_S": "1",
               "SIMPUL_EXCHANGE_MAX_ATTEMPTS": "1000", "SIMPUL_EXCHANGE_LEASE_S": "2", "SIMPUL_EXCHANGE_POLL_S": "0.1",
               "SIMPUL_EXCHANGE_SYNC_BATCH": "25", "SIMPUL_EXCHANGE_DELIVERY_BATCH": "10",
-              "SIMPUL_EXCHANGE_DELIVERY_CONCURRENCY": "2", "SIMPUL_LOG_LEVEL": "WARNING"}
+              "SIMPUL_EXCHANGE_DELIVERY_CONCURRENCY": "2", "SIMPUL_LOG_LEVEL": "WARNING",
+              # the killed worker's queued jobs (its sync holds the resource's lock) come back within seconds
+              "SIMPUL_QUEUE_HEARTBEAT_S": "0.5", "SIMPUL_QUEUE_STALLED_S": "5", "SIMPUL_QUEUE_MAINTENANCE_S": "0.5",
+              "SIMPUL_QUEUE_POLL_S": "0.5"}
     for k, v in values.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
@@ -125,7 +128,7 @@ def test_sigkill_mid_sync_and_delivery_loses_nothing(env, tmp_path):
             def done() -> bool:
                 versions, open_ = counts(db)
                 return versions >= len(expected_keys) + 1 and open_ == 0 and all_versions(db) <= consumer.versions()
-            wait_for(done, 50, f"all deliveries (log: {log.read_text()[-500:]})")
+            wait_for(done, 90, f"all deliveries (log: {log.read_text()[-500:]})")
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(15)
