@@ -5,7 +5,8 @@
 ``api_key``                        ``name`` + ``value`` in a header (``in: header``) or the query (``in: query``)
 ``bearer``                         ``Authorization: Bearer <token>``
 ``basic``                          ``Authorization: Basic base64(username:password)``
-``oauth2_client_credentials``      token from ``token_url``, cached until shortly before it expires
+``oauth2_client_credentials``      token from ``token_url`` (RFC 6749 §4.4), cached until shortly before it
+                                   expires, renewed once when the application answers 401
 =================================  ============================================================================
 
 Every secret is a :data:`~connectors.config.Secret` (``{env: VAR}`` in the spec).
@@ -73,11 +74,21 @@ class OAuth2ClientCredentialsConfig(StrictModel):
                            description="Token endpoint (also accepted as 'url')")
     client_id: str
     client_secret: Secret
-    scope: str | None = None
+    scope: str | None = Field(None, description="Space-separated scopes (also accepted as a list in 'scopes')")
     audience: str | None = None
     client_auth: Literal["basic", "body"] = Field("basic", description="How the client proves itself")
     refresh_margin_s: float = Field(30.0, ge=0, description="Renew this many seconds before expiry")
     default_expires_in_s: float = Field(300.0, gt=0, description="Token lifetime when expires_in is absent")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scopes_list(cls, data: Any) -> Any:
+        """``scopes: [read, write]`` is ``scope: "read write"`` (RFC 6749 §3.3)."""
+        if isinstance(data, dict) and "scopes" in data and "scope" not in data:
+            data = dict(data)
+            scopes = data.pop("scopes")
+            data["scope"] = " ".join(str(s) for s in scopes) if isinstance(scopes, list) else scopes
+        return data
 
 
 AuthConfig = Annotated[
@@ -146,7 +157,9 @@ class BasicAuth(AuthStrategy):
 
 
 class OAuth2ClientCredentials(AuthStrategy):
-    """Client-credentials grant; the token is cached and renewed ``refresh_margin_s`` before it expires."""
+    """Client-credentials grant; the token is cached and renewed ``refresh_margin_s`` before it expires, or at
+    once after :meth:`invalidate` (the HTTP layer calls it on a 401). The token request goes through the same
+    HTTP client, so through the network policy and pinning; the secret and the token are masked in every log."""
 
     name = "oauth2_client_credentials"
 

@@ -1,6 +1,7 @@
 """The one HTTP layer of the connectors (httpx.AsyncClient + tenacity).
 
-Per application (:class:`HttpClient`): explicit connect/read timeouts; retries with exponential backoff and
+Per application (:class:`HttpClient`): connections only where the network policy allows, each pinned to the
+address it checked (:mod:`connectors.netpolicy`); explicit connect/read timeouts; retries with exponential backoff and
 jitter only for transient failures (connect errors, timeouts, 429, 502, 503, 504) honouring ``Retry-After``
 (seconds or HTTP-date, capped); a request budget; a concurrency cap; a circuit breaker; a response size cap
 (bodies are streamed and the download aborted past the cap); every request timed (method, URL without secrets,
@@ -30,6 +31,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from connectors.circuit import CircuitBreaker
 from connectors.config import StrictModel
 from connectors.errors import (
+    AuthError,
     BadPayload,
     BudgetExhausted,
     CircuitOpenError,
@@ -40,6 +42,7 @@ from connectors.errors import (
     error_for_status,
 )
 from connectors.masking import get_logger, mask_text, redact_url
+from connectors.netpolicy import NetPolicy, NetworkRefused, default_policy
 
 log = get_logger("http")
 ERROR_BODY_BYTES = 64 * 1024
@@ -130,8 +133,10 @@ class HttpClient:
         client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         timings_kept: int = 10_000,
+        policy: NetPolicy | None = None,
     ) -> None:
         self.app = app
+        self.policy = policy  # None: the process-wide policy (connectors.netpolicy.default_policy)
         self.settings = settings or HttpSettings()
         self.breaker = CircuitBreaker(app, self.settings.circuit_failure_threshold, self.settings.circuit_cooldown_s)
         self.timings: deque[RequestTiming] = deque(maxlen=timings_kept)
@@ -152,11 +157,11 @@ class HttpClient:
             self._client = None
         if self._client is None:
             s = self.settings
-            self._client = self._given_client or httpx.AsyncClient(
+            self._client = self._given_client or (self.policy or default_policy()).async_client(
                 timeout=httpx.Timeout(s.read_timeout_s, connect=s.connect_timeout_s),
                 limits=httpx.Limits(max_connections=s.max_concurrency, max_keepalive_connections=s.max_concurrency),
                 verify=s.verify_tls,
-                follow_redirects=True,
+                follow_redirects=True,  # every hop is a new connection, checked by the policy again
                 headers={"User-Agent": s.user_agent},
             )
         return self._client, self._sem
@@ -186,7 +191,35 @@ class HttpClient:
         max_bytes: int | None = None,
         sink: Path | None = None,
     ) -> HttpResponse:
-        """Send with retries; the body is read into memory, or streamed into ``sink`` when given."""
+        """Send with retries; the body is read into memory, or streamed into ``sink`` when given.
+
+        When the application answers 401 and ``auth`` can renew its credentials (an OAuth2 token), the cached
+        token is dropped and the request sent once more with a fresh one; a second 401 is the answer."""
+        try:
+            return await self._request(method, url, params=params, headers=headers, json=json, data=data,
+                                       auth=auth, max_bytes=max_bytes, sink=sink)
+        except AuthError as exc:
+            renew = getattr(auth, "invalidate", None)
+            if renew is None or exc.key != "http.unauthorized":
+                raise
+            log.info("app %s: credentials rejected (401), renewing the token once", self.app)
+            renew()
+            return await self._request(method, url, params=params, headers=headers, json=json, data=data,
+                                       auth=auth, max_bytes=max_bytes, sink=sink)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        auth: Auth | None,
+        max_bytes: int | None,
+        sink: Path | None,
+    ) -> HttpResponse:
         method = method.upper()
         idempotent = method in {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
         retrying = AsyncRetrying(
@@ -243,6 +276,9 @@ class HttpClient:
                         error.params.setdefault("detail", mask_text(body[:300].decode("utf-8", "replace")))
                 finally:
                     await response.aclose()
+            except NetworkRefused as exc:  # Simpul's own rule, not the application's failure: never retried
+                self._finish(method, safe_url, None, start, attempt, exc, 0)
+                raise
             except httpx.TransportError as exc:
                 error = error_for_exception(exc, safe_url)
                 self._finish(method, safe_url, None, start, attempt, error, 0)

@@ -14,7 +14,7 @@ import typer
 
 from hub import __version__
 from hub import commands as commands_pkg
-from hub.commands._common import err_console, state
+from hub.commands._common import err_console, fail, state
 from hub.commands._usage import SimpulGroup
 from hub.errors import SimpulError
 from hub.i18n import t
@@ -49,6 +49,12 @@ def _root(
     state.lang = lang
     settings = get_settings()
     configure_logging(settings.log_level if settings.log_level != "INFO" else "WARNING", settings.log_format)
+    from hub.services import network
+
+    try:
+        network.install()  # where outgoing connections may go (SIMPUL_PROBE_ALLOW + the registry's probe_allow)
+    except SimpulError as exc:
+        raise fail(exc) from None
 
 
 def _register_commands() -> None:

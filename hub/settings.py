@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     lang: Lang = Field(default="id", description="Default language of messages: id (Bahasa Indonesia) or en")
     max_body_bytes: int = Field(default=20 * 1024 * 1024, description="Largest request body the API accepts")
     max_batch_documents: int = Field(default=100_000, description="Most documents in one validation batch")
+    cors_origins: str = Field(
+        default="", description="Origins (scheme://host[:port], comma-separated) of browser applications allowed "
+                                "to call the API; empty: CORS closed")
+    hsts: Literal["auto", "always", "never"] = Field(
+        default="auto", description="Strict-Transport-Security: auto = only on requests that came over TLS")
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0, description="HSTS max-age in seconds")
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1", description="Proxies (IPs/CIDRs) whose X-Forwarded-Proto/-For are believed")
+    csp_html: str = Field(default="", description="Content-Security-Policy of HTML pages (empty: the strict "
+                                                  "default, no inline scripts; see docs/security.md)")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -50,6 +60,10 @@ class Settings(BaseSettings):
     assess_allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Assessment: extra hosts probes (and load tests) may reach, e.g. an API gateway host")
+    probe_allow: str = Field(
+        default="",
+        description="Hosts, *.domains and networks (CIDR) Simpul may connect to besides loopback, comma-separated, "
+                    "e.g. '*.kotablitar.go.id, 10.20.0.0/16' (added to probe_allow of the registry header)")
     assess_concurrency: int = Field(default=4, ge=1, le=64, description="Assessment: applications assessed at once")
     assess_partner_records: int = Field(
         default=1000, ge=1, le=10_000,

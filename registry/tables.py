@@ -162,3 +162,14 @@ class ApiKeyRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
+
+
+class SettingRow(Base):
+    """Registry-wide settings that travel in the registry file's header (e.g. ``probe_allow``)."""
+
+    __tablename__ = "registry_setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(200))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors import netpolicy
 from registry.db import forget_databases
 from registry.testing import PostgresSchema, SqliteTemplate, postgres_url
 
@@ -30,8 +31,10 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.delenv("SIMPUL_LANG", raising=False)
     monkeypatch.setenv("SIMPUL_SERVE_WORKERS", "on")  # the test app runs its queue's jobs on PostgreSQL too
     get_settings.cache_clear()
+    netpolicy.reset()  # loopback only, unless a test allows more
     yield
     get_settings.cache_clear()
+    netpolicy.reset()
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,8 @@ class Profile:
     wrong_codes: bool = False
     front_page: Literal["modern", "legacy"] = "modern"
     exempt: tuple[str, ...] = ("/health", "/")
+    auth: Literal["token", "oauth2"] = "token"
+    token_lifetime_s: int = 300
 
 
 @lru_cache

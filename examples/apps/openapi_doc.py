@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from examples.apps.api import schema_name
 from examples.apps.dataset import clean
+from examples.apps.oauth2 import security_scheme
 from examples.apps.state import AppState
 from examples.apps.webhooks import WebhookIn
 
@@ -64,6 +65,12 @@ def install(app: FastAPI, state: AppState) -> None:
             "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <token>"},
             "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         }
+        if state.issuer is not None:  # profile auth: oauth2: the only way in is a client-credentials token
+            comps["securitySchemes"] = {"oauth2": security_scheme()}
+            for item in doc.get("paths", {}).values():
+                for op in item.values():
+                    if isinstance(op, dict) and "security" in op:
+                        op["security"] = [{"oauth2": ["read"]}]
         schemas = comps.setdefault("schemas", {})
         schemas["Problem"] = PROBLEM
         for res in state.spec.resources.values():

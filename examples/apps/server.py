@@ -13,6 +13,7 @@ from examples.apps.config import AppConfig
 from examples.apps.errors import install as install_errors
 from examples.apps.frontpage import VERSION, add_pages
 from examples.apps.legacy import add_legacy
+from examples.apps.oauth2 import TokenIssuer, add_token_route
 from examples.apps.openapi_doc import install as install_openapi
 from examples.apps.state import AppState
 from examples.apps.webhooks import WebhookHub
@@ -38,6 +39,9 @@ def build_app(config: AppConfig) -> FastAPI:
         redoc_url=None,
     )
     state = AppState(spec=spec, config=config, hooks=WebhookHub(spec.key, config.webhook_timeout))
+    if prof.auth == "oauth2":
+        state.issuer = TokenIssuer(client_id=spec.key, client_secret=config.token, lifetime_s=prof.token_lifetime_s)
+        add_token_route(app, state.issuer)
     app.state.example = state
     install_errors(app, prof)
     app.add_middleware(Behaviour, profile=prof)

@@ -102,6 +102,9 @@ def create_app() -> FastAPI:
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
     install_problem_handlers(app)
+    from hub.services import network
+
+    network.install()  # outgoing connections: loopback + SIMPUL_PROBE_ALLOW + the registry's probe_allow
 
     @app.middleware("http")
     async def _context(request: Request, call_next: Any) -> Response:
@@ -129,5 +132,8 @@ def create_app() -> FastAPI:
     from hub.exchange.workers import install_workers  # delivery and sync workers (SIMPUL_EXCHANGE_WORKERS)
 
     install_workers(app)
+    from hub.api.security_headers import install as install_security  # headers on every answer, CORS
+
+    install_security(app, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -2,7 +2,8 @@
 the host policy on every hop, and every exchange kept for evidence.
 
 It sits on ``httpx.AsyncClient`` directly (not the connectors' client): an assessment must see each 503 and each
-slow answer as it is, where a connector would retry it away.
+slow answer as it is, where a connector would retry it away. Its transport is the run's pinned transport
+(:meth:`HostPolicy.transport`): a connection goes only to an address the policy checked.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from connectors.auth import OAuth2ClientCredentials, OAuth2ClientCredentialsConfig
+from connectors.config import literal_secret
+from connectors.errors import ConnectorError
+from connectors.http import HttpClient, HttpSettings
 from hub import __version__
-from hub.assessment.evidence import build_exchange
-from hub.assessment.models import AssessmentTarget, HttpExchange, ProbeLimits
-from hub.assessment.safety import HostPolicy
+from hub.assessment.evidence import build_exchange, redact_text
+from hub.assessment.models import AssessmentTarget, HttpExchange, OAuth2Grant, ProbeLimits
+from hub.assessment.safety import HostPolicy, RefusedHost
 
 REDIRECTS = (301, 302, 303, 307, 308)
 _SSL_CONTEXT: ssl.SSLContext | None = None
@@ -79,6 +84,49 @@ class Response:
         return json.loads(self.content)
 
 
+class ProbeToken:
+    """The OAuth2 token of one run: fetched from the token endpoint through the run's own pinned client (so
+    through the network policy), cached until shortly before it expires, renewed once per request on a 401. A
+    token endpoint that fails leaves the probes unauthenticated (the application's 401 then says why) and keeps
+    the reason in ``error``; a token endpoint the policy refuses stops the check (``RefusedHost``)."""
+
+    def __init__(self, grant: OAuth2Grant, client: ProbeClient) -> None:
+        self.strategy = OAuth2ClientCredentials(OAuth2ClientCredentialsConfig(
+            type="oauth2_client_credentials", token_url=grant.token_url, client_id=grant.client_id,
+            client_secret=literal_secret(grant.client_secret.get_secret_value()), scope=grant.scope,
+            audience=grant.audience, client_auth=grant.client_auth))
+        self.http = HttpClient(f"assessment:{client.target.app_id}:oauth2", HttpSettings(
+            connect_timeout_s=client.limits.connect_timeout_s, read_timeout_s=client.limits.read_timeout_s,
+            max_attempts=2, backoff_initial_s=0.2, backoff_max_s=1.0, request_budget=50,
+            max_response_bytes=64 * 1024), client=client._client)
+        self.client = client
+        self.error: str | None = None
+        self.renewals = 0
+
+    async def token(self) -> str | None:
+        if self.error is not None:
+            return None
+        await self.client.policy.network.check(self.strategy.config.token_url)  # also with a test transport
+        try:
+            value = await self.strategy.token(self.http)
+        except RefusedHost:
+            raise
+        except ConnectorError as exc:
+            self.error = redact_text(exc.messages()["en"], self.client.secrets)
+            return None
+        if value not in self.client.secrets:
+            self.client.secrets.append(value)
+        return value
+
+    def renew(self) -> bool:
+        """Drop the token so that the next request fetches a fresh one; False once renewals are used up."""
+        if self.error is not None or self.renewals >= 20:
+            return False
+        self.renewals += 1
+        self.strategy.invalidate()
+        return True
+
+
 def join(base_url: str, path: str) -> str:
     """``base_url`` + ``path`` (a path keeps the base's prefix; an absolute URL is used as is)."""
     if path.startswith(("http://", "https://")):
@@ -95,17 +143,19 @@ class ProbeClient:
         self.started = time.monotonic()
         self.deadline = self.started + limits.total_timeout_s
         self.secrets = target.auth.secret_values()
-        self.secret_headers = list(target.auth.headers)
+        self.secret_headers = list(target.auth.headers) + (["Authorization"] if target.auth.oauth2 else [])
         self.secret_params = list(target.auth.query)
+        pool = httpx.Limits(max_connections=max(limits.load_levels) + 2, max_keepalive_connections=8)
         self._client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or policy.transport(verify=ssl_context(), limits=pool),
             timeout=httpx.Timeout(limits.read_timeout_s, connect=limits.connect_timeout_s),
-            follow_redirects=False,
-            verify=ssl_context(),
-            limits=httpx.Limits(max_connections=max(limits.load_levels) + 2, max_keepalive_connections=8),
+            follow_redirects=False,  # redirects are followed by request(), through policy.check
+            trust_env=False,  # an environment proxy would connect where the policy cannot see
             headers={"User-Agent": f"Simpul-assessment/{__version__}", "Accept-Language": "id",
                      "Accept": "application/json, */*;q=0.5"},
         )
+
+        self.oauth = ProbeToken(target.auth.oauth2, self) if target.auth.oauth2 is not None else None
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -116,11 +166,19 @@ class ProbeClient:
     def url(self, path: str) -> str:
         return join(self.target.base_url, path)
 
-    def _auth(self, headers: dict[str, str], params: dict[str, Any]) -> None:
+    async def _auth(self, headers: dict[str, str], params: dict[str, Any]) -> bool:
+        """Add the credentials; True when an OAuth2 token was added (a 401 may then renew it once)."""
         for name, value in self.target.auth.headers.items():
             headers.setdefault(name, value.get_secret_value())
         for name, value in self.target.auth.query.items():
             params.setdefault(name, value.get_secret_value())
+        if self.oauth is None or "Authorization" in headers:
+            return False
+        token = await self.oauth.token()
+        if token is None:
+            return False
+        headers["Authorization"] = f"Bearer {token}"
+        return True
 
     async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                       headers: dict[str, str] | None = None, content: bytes | None = None, label: str = "",
@@ -137,11 +195,12 @@ class ProbeClient:
             await self.policy.check(url)
             req_headers = dict(headers or {})
             req_params = dict(params)
-            if authenticate:
-                self._auth(req_headers, req_params)
+            with_token = await self._auth(req_headers, req_params) if authenticate else False
             self.requests_made += 1
             response = await self._send(method, url, req_params, req_headers, content, label,
                                         min(self.limits.read_timeout_s, remaining))
+            if with_token and response.status == 401 and self.oauth is not None and self.oauth.renew():
+                continue  # the token was refused: one fresh token, the same hop again (counted)
             location = response.headers.get("location")
             if response.status in REDIRECTS and location:
                 url, params = urljoin(response.url, location), {}
@@ -170,6 +229,8 @@ class ProbeClient:
                         truncated = True
                         break
                     chunks.append(chunk)
+        except RefusedHost:
+            raise  # Simpul's own rule: an error of the check, never the application's failure
         except httpx.TimeoutException:
             error = "timeout"
         except httpx.ConnectError as exc:

@@ -56,14 +56,28 @@ class Text(BaseModel):
         return self.en if lang == "en" else self.id
 
 
+class OAuth2Grant(BaseModel):
+    """OAuth2 client credentials (RFC 6749 §4.4): the probes get a token from ``token_url`` before they call."""
+
+    token_url: str
+    client_id: str
+    client_secret: SecretStr
+    scope: str | None = None
+    audience: str | None = None
+    client_auth: Literal["basic", "body"] = "basic"
+
+
 class TargetAuth(BaseModel):
     """Credentials resolved by the caller. Values never appear in evidence or in a serialised run."""
 
     headers: dict[str, SecretStr] = Field(default_factory=dict)
     query: dict[str, SecretStr] = Field(default_factory=dict)
+    oauth2: OAuth2Grant | None = None
 
     def secret_values(self) -> list[str]:
         values = [v.get_secret_value() for v in (*self.headers.values(), *self.query.values())]
+        if self.oauth2 is not None:
+            values.append(self.oauth2.client_secret.get_secret_value())
         out: list[str] = []
         for value in values:
             out.append(value)

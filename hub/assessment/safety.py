@@ -1,77 +1,67 @@
-"""Where probes may go. Every URL is checked before a request (redirects included):
+"""Where probes may go. Two layers, both checked on every URL (redirects included):
 
-* the host is the target's host, the OpenAPI host when it is the same or allowed, or a host the caller or the
-  operator allowed (``target.allowed_hosts``, ``ProbeLimits.allowed_hosts``);
-* never a link-local address (169.254.0.0/16, fe80::/10) or a cloud metadata endpoint (169.254.169.254,
-  fd00:ec2::254, 100.100.100.200, metadata.google.internal), whatever was allowed — the resolved IPs are checked,
-  so a friendly name pointing at 169.254.169.254 is refused too;
-* load (SCA-003) only against loopback or explicitly allowed hosts.
+* **scope** — the host is the target's host or a host named for this run (``target.allowed_hosts``,
+  ``ProbeLimits.allowed_hosts``, ``--allow-host``); a probe never wanders to a third host an answer points at;
+* **network** — the process-wide network policy of :mod:`connectors.netpolicy`: loopback always; any other host
+  or network only when the operator allowed it (``SIMPUL_PROBE_ALLOW``, ``probe_allow`` in the registry header);
+  never a cloud metadata endpoint or a link-local address, whatever was allowed. The connections themselves go
+  through :meth:`HostPolicy.transport`, which connects only to the addresses this check resolved (pinning).
+
+Load (SCA-003) runs only against loopback or a host named for this run.
 """
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-IP = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[[str], Awaitable[list[str]]]
+import httpcore
+import httpx
 
-METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "metadata.internal", "instance-data",
-                            "instance-data.ec2.internal", "metadata.azure.com"})
-METADATA_IPS = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200",
-                                                           "169.254.170.2"))
+from connectors.netpolicy import (
+    IP,
+    METADATA_HOSTS,
+    METADATA_IPS,
+    AllowList,
+    AllowListError,
+    AsyncResolver,
+    NetPolicy,
+    NetworkRefused,
+    default_policy,
+    forbidden_ip,
+    norm_host,
+)
+
+Resolver = AsyncResolver
+RefusedHost = NetworkRefused  # one exception for "Simpul would not connect there": reason, host, ip
+
+__all__ = ["IP", "METADATA_HOSTS", "METADATA_IPS", "HostPolicy", "RefusedHost", "Resolver", "forbidden_ip",
+           "norm_host"]
 
 
-class RefusedHost(Exception):
-    """A probe was about to reach a host it must not reach."""
-
-    def __init__(self, reason: str, host: str, ip: str | None = None) -> None:
-        self.reason, self.host, self.ip = reason, host, ip
-        super().__init__(f"{reason}: {host}" + (f" ({ip})" if ip else ""))
-
-
-async def system_resolver(host: str) -> list[str]:
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
-
-
-def _as_ip(text: str) -> IP | None:
+def _allowable(entry: str) -> bool:
     try:
-        ip = ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    return ip
-
-
-def forbidden_ip(ip: IP) -> str | None:
-    if ip.is_loopback:
-        return None
-    if ip in METADATA_IPS:
-        return "metadata"
-    if ip.is_link_local:
-        return "link_local"
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        return "reserved"
-    return None
-
-
-def norm_host(host: str) -> str:
-    return host.strip().strip("[]").rstrip(".").lower()
+        AllowList.parse(entry)
+    except AllowListError:
+        return False
+    return True
 
 
 class HostPolicy:
-    def __init__(self, base_url: str, allowed: Iterable[str] = (), *, resolver: Resolver | None = None) -> None:
+    """The hosts of one assessment run, on top of the network policy."""
+
+    def __init__(self, base_url: str, allowed: Iterable[str] = (), *, resolver: Resolver | None = None,
+                 network: NetPolicy | None = None) -> None:
         self.base_host = norm_host(urlsplit(base_url).hostname or "")
-        self.explicit = {norm_host(h) for h in allowed if h}
+        self.explicit = {norm_host(h) for h in allowed if h and norm_host(h)}
         self.hosts = {self.base_host} | self.explicit
-        self._resolver = resolver or system_resolver
-        self._cache: dict[str, list[IP]] = {}
+        base = network or default_policy()
+        # hosts named for this run are the caller's choice: allowed on the network too (except what can never be)
+        extra = [h for h in sorted(self.explicit) if _allowable(h)]
+        if resolver is not None:  # tests and benchmarks answer names themselves: a cache of their own
+            self.network = NetPolicy(base.allow.merged(extra), resolver=resolver, cache_ttl_s=base.cache_ttl_s)
+        else:
+            self.network = base.extended(extra) if extra else base
 
     def allow(self, host: str) -> None:
         self.hosts.add(norm_host(host))
@@ -80,51 +70,35 @@ class HostPolicy:
         return norm_host(host) in self.hosts
 
     async def resolve(self, host: str) -> list[IP]:
-        host = norm_host(host)
-        if host not in self._cache:
-            literal = _as_ip(host)
-            if literal is not None:
-                self._cache[host] = [literal]
-            else:
-                try:
-                    addresses = await self._resolver(host)
-                except (OSError, UnicodeError) as exc:
-                    raise RefusedHost("unresolvable", host, str(exc)[:80]) from None
-                self._cache[host] = [ip for ip in (_as_ip(a) for a in addresses) if ip is not None]
-        return self._cache[host]
+        return await self.network.addresses(host)
 
     async def check(self, url: str) -> list[IP]:
-        """Raise :class:`RefusedHost` unless a probe may request ``url``; return the host's IPs."""
-        parts = urlsplit(url)
-        host = norm_host(parts.hostname or "")
-        if parts.scheme not in ("http", "https") or not host:
-            raise RefusedHost("scheme", url)
+        """Raise :class:`RefusedHost` unless a probe may request ``url``; return the checked addresses."""
+        host = self.network.check_url(url)
         if host in METADATA_HOSTS:
             raise RefusedHost("metadata", host)
-        literal = _as_ip(host)
-        if literal is not None and forbidden_ip(literal):
-            raise RefusedHost(forbidden_ip(literal) or "reserved", host, str(literal))
         if host not in self.hosts:
+            try:  # a forbidden address says so, whatever the scope
+                self.network._before_dns(host)
+            except RefusedHost as exc:
+                if exc.reason != "not_allowed":
+                    raise
             raise RefusedHost("host_not_allowed", host)
-        ips = await self.resolve(host)
-        if not ips:
-            raise RefusedHost("unresolvable", host)
-        for ip in ips:
-            why = forbidden_ip(ip)
-            if why:
-                raise RefusedHost(why, host, str(ip))
-        return ips
+        return await self.network.addresses(host)
+
+    def transport(self, *, verify: object = True, limits: httpx.Limits | None = None,
+                  backend: httpcore.AsyncNetworkBackend | None = None) -> httpx.AsyncBaseTransport:
+        """The pinned transport of this run (connections only to addresses :meth:`check` resolved)."""
+        return self.network.transport(verify=verify, limits=limits, backend=backend)  # type: ignore[arg-type]
 
     async def load_allowed(self, url: str) -> bool:
-        """Load only against loopback or a host the caller/operator named explicitly."""
+        """Load only against loopback or a host named for this run."""
         host = norm_host(urlsplit(url).hostname or "")
-        if host in self.explicit:
-            return True
         try:
             ips = await self.check(url)
         except RefusedHost:
             return False
-        return all(ip.is_loopback for ip in ips)
+        return host in self.explicit or all(ip.is_loopback for ip in ips)
 
     async def is_public(self, url: str) -> bool:
         """True when the host resolves to a global (internet-routable) address."""

@@ -76,11 +76,21 @@ def build_target(url: str, area: str, openapi: str | None, headers: dict[str, st
         raise UsageError("assessment.cli.area_unknown", area=area, known=", ".join(catalog.areas))
     if openapi and not urlsplit(openapi).scheme:
         openapi = url.rstrip("/") + "/" + openapi.lstrip("/")
+    auth = TargetAuth(headers=headers)
+    if spec and not headers:  # the spec's own credentials (bearer, api_key, basic, OAuth2 client credentials)
+        import os
+
+        from hub.services.assessment_targets import auth_from_config
+
+        config = ((spec.get("connector") or {}).get("config") or {}) if isinstance(spec, dict) else {}
+        auth, problem = auth_from_config(config, os.environ, parts.hostname)
+        if problem is not None:
+            raise UsageError("assessment.cli.spec_auth", reason=problem.get(lang()))
     try:
         return AssessmentTarget(
             app_id=parts.hostname + (f"-{parts.port}" if parts.port else ""), name=parts.hostname + (
                 f":{parts.port}" if parts.port else ""), base_url=url, area=area, openapi_url=openapi,
-            auth=TargetAuth(headers=headers), connector=spec, schemas=catalog.schemas_for_area(area),
+            auth=auth, connector=spec, schemas=catalog.schemas_for_area(area),
             is_public=public, allowed_hosts=allow_hosts)
     except ValidationError:
         raise UsageError("assessment.cli.url_invalid", url=f"{parts.scheme}://{parts.hostname}") from None
@@ -143,6 +153,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "xlsx" and output is None:
             raise fail(UsageError("assessment.cli.output_required", format=fmt))
         try:
+            from hub.services import network
+
+            network.install(extra=allow_host)  # hosts named here are this user's choice, for every connection
             headers = parse_headers(header, token)
             spec_data = load_spec_file(spec) if spec else None
             partners = load_partner(partner_data) if partner_data else None

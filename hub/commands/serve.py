@@ -44,4 +44,5 @@ def register(app: typer.Typer) -> None:
             reload=reload,
             workers=processes if processes > 1 else None,
             log_level=settings.log_level.lower(),
+            forwarded_allow_ips=[p for p in settings.trusted_proxies.replace(";", ",").split(",") if p.strip()],
         )

@@ -28,6 +28,7 @@ from hub.exchange import audit, metrics
 from hub.exchange.db import database, write_session
 from hub.exchange.identity import canonical_json
 from hub.exchange.signing import DELIVERY_HEADER, EVENT_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
+from hub.exchange.webhook_client import webhook_client
 from hub.logging import get_logger, mask_text
 from hub.settings import get_settings
 from registry.db import Database
@@ -209,7 +210,7 @@ async def deliver_once(db: Database | None = None, *, client: httpx.AsyncClient 
     if not items:
         return 0
     own = client is None
-    client = client or httpx.AsyncClient(timeout=settings.exchange_delivery_timeout_s)
+    client = client or webhook_client(settings.exchange_delivery_timeout_s)
     gate = asyncio.Semaphore(max(1, settings.exchange_delivery_concurrency))
 
     async def one(item: Claimed) -> Outcome:

@@ -27,6 +27,7 @@ import httpx
 from procrastinate.jobs import Status
 from sqlalchemy import func, select
 
+from hub.exchange.webhook_client import webhook_client
 from hub.i18n import both
 from hub.logging import get_logger
 from hub.queue.backend import QUEUES, LocalConnector, Queue
@@ -57,7 +58,8 @@ class Runtime:
     # -- shared resources --------------------------------------------------------------------------------------
     async def http_client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=get_settings().exchange_delivery_timeout_s)
+            # pinned and policy-checked like every outgoing connection (hub/exchange/webhook_client.py)
+            self._http = webhook_client(get_settings().exchange_delivery_timeout_s)
         return self._http
 
     async def kick_delivery(self, partitions: list[int] | None = None) -> int:

@@ -27,7 +27,7 @@ from hub.assessment import (
 from hub.assessment.bridges import expand_schemas, pull_mapped
 from hub.assessment.client import ProbeClient
 from hub.assessment.discovery import resources
-from hub.assessment.models import Text
+from hub.assessment.models import OAuth2Grant, Text
 from hub.assessment.probes import ProbeContext
 from hub.assessment.safety import HostPolicy, Resolver
 from hub.assessment.sampling import sample
@@ -91,6 +91,13 @@ def auth_from_config(config: Mapping[str, Any], environ: Mapping[str, str], app_
     elif kind == "basic":
         pair = f"{plain.get('username') or ''}:{plain.get('password') or ''}".encode()
         out["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    elif kind == "oauth2_client_credentials":  # the probes fetch the token themselves (hub/assessment/client.py)
+        grant = OAuth2Grant(token_url=str(plain.get("token_url") or plain.get("url") or ""),
+                            client_id=str(plain.get("client_id") or ""),
+                            client_secret=str(plain.get("client_secret") or ""),
+                            scope=plain.get("scope") or (" ".join(plain["scopes"]) if plain.get("scopes") else None),
+                            audience=plain.get("audience"), client_auth=plain.get("client_auth") or "basic")
+        return TargetAuth(headers=out, query=query, oauth2=grant), None
     elif kind != "none":
         return TargetAuth(), _text("assessment_service.reason.auth_unsupported", type=kind, app=app_id)
     return TargetAuth(headers=out, query=query), None

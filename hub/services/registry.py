@@ -271,6 +271,10 @@ class RegistryService:
                 report = rio.import_batch(s, batch, self.principal.actor, dry_run=dry_run, scope=scope)
                 if not dry_run and not report.errors:
                     self._audit(s, "registry.import", "registry", filename or fmt, {"format": fmt})
+        if not dry_run and not report.errors and "probe_allow" in batch.header:
+            from hub.services import network
+
+            network.refresh(self.db)  # the new probe_allow applies at once in this process (others within a minute)
         items = error_items(report.errors, self.lang)
         if items and not dry_run:
             raise RequestInvalid("registry.import.rejected", count=len(items),
@@ -280,7 +284,8 @@ class RegistryService:
     def export(self, fmt: str, entity: str = "applications", filters: ApplicationFilter | None = None) -> bytes:
         self.principal.require("registry:export")
         with mapped(self.lang), self.db.session() as s:
-            return rio.export(s, fmt, entity, filters, redact_contacts=self.principal.role != "admin")
+            return rio.export(s, fmt, entity, filters, redact_contacts=self.principal.role != "admin",
+                              with_settings=self.principal.role == "admin")
 
 
 def find_application(app_id: str, db: Database | None = None) -> Application | None:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from registry import header as registry_header
 from registry import repository as repo
 from registry.convert import flat_of, flatten, input_of
 from registry.io.flat import format_cell
@@ -61,18 +62,22 @@ def _all(fetch: Any) -> list[Any]:
 
 
 def export(s: Session, fmt: str, entity: str = "applications",
-           filters: repo.ApplicationFilter | None = None, *, redact_contacts: bool = False) -> bytes:
-    """The registry as ``fmt``; CSV holds one ``entity``. ``redact_contacts`` drops contact e-mail/phone."""
+           filters: repo.ApplicationFilter | None = None, *, redact_contacts: bool = False,
+           with_settings: bool = False) -> bytes:
+    """The registry as ``fmt``; CSV holds one ``entity``. ``redact_contacts`` drops contact e-mail/phone;
+    ``with_settings`` writes the registry-wide settings (``probe_allow``) into the YAML header."""
     records = _records(s, filters, redact_contacts)
     if fmt == "yaml":
-        return to_yaml(records)
+        allow = registry_header.get_setting(s, registry_header.PROBE_ALLOW) if with_settings else None
+        return to_yaml(records, header={registry_header.PROBE_ALLOW: allow} if allow is not None else None)
     if fmt == "csv":
         return to_csv(entity, records[entity])
     return to_xlsx(records)
 
 
-def to_yaml(records: dict[str, list[Pemda | Opd | Application]]) -> bytes:
+def to_yaml(records: dict[str, list[Pemda | Opd | Application]], header: dict[str, Any] | None = None) -> bytes:
     doc: dict[str, Any] = {"simpul_registry": 1, "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+    doc.update(header or {})
     for entity, items in records.items():
         doc[entity] = [_clean(input_of(r).model_dump(mode="json")) for r in items]
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

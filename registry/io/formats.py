@@ -17,6 +17,7 @@ from registry.io.flat import CellError, app_columns, parse_cell
 
 FORMATS = ("yaml", "csv", "xlsx")
 ENTITIES = ("pemda", "opd", "applications")
+HEADER_FIELDS = ("simpul_registry", "exported_at", "probe_allow")
 SHEET_NAMES = {"pemda": "pemda", "opd": "opd", "applications": "aplikasi"}
 SHEET_ALIASES = {
     "pemda": "pemda", "pemerintah daerah": "pemda",
@@ -41,6 +42,7 @@ class RawRecord:
 class Batch:
     records: list[RawRecord] = field(default_factory=list)
     errors: list[FieldError] = field(default_factory=list)  # file-level problems (syntax, header)
+    header: dict[str, Any] = field(default_factory=dict)  # validated header fields, e.g. probe_allow
 
     def of(self, entity: str) -> list[RawRecord]:
         return [r for r in self.records if r.entity == entity]
@@ -110,9 +112,14 @@ def _read_yaml(content: bytes) -> Batch:
                                        message="expected a mapping with pemda, opd and applications lists"))
         return batch
     for key in doc:
-        if key not in (*ENTITIES, "simpul_registry", "exported_at"):
+        if key not in (*ENTITIES, *HEADER_FIELDS):
             batch.errors.append(FieldError(field=str(key), code="registry_unknown_section",
                                            message=f"unknown section {key}", params={"section": str(key)}))
+    if "probe_allow" in doc:
+        entries, errors = read_probe_allow(doc["probe_allow"])
+        batch.errors.extend(errors)
+        if not errors:
+            batch.header["probe_allow"] = entries
     for entity in ENTITIES:
         items = doc.get(entity) or []
         if not isinstance(items, list):
@@ -126,6 +133,27 @@ def _read_yaml(content: bytes) -> Batch:
                                              message="each item must be a mapping of fields"))
             batch.records.append(rec)
     return batch
+
+
+def read_probe_allow(value: Any) -> tuple[list[str], list[FieldError]]:
+    """The header's ``probe_allow``: a list (or a comma-separated text) of hosts, ``*.domains`` and networks
+    Simpul may contact besides loopback; every entry is checked (no URL, no port, never metadata/link-local)."""
+    from connectors.netpolicy import AllowList, AllowListError, split_entries
+
+    if value is None:
+        return [], []
+    if not isinstance(value, str | list) or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+        return [], [FieldError(field="probe_allow", code="registry_probe_allow_shape",
+                               message="probe_allow must be a list of hosts, *.domains or networks")]
+    errors = []
+    for entry in split_entries(value):
+        try:
+            AllowList.parse(entry)
+        except AllowListError as exc:
+            errors.append(FieldError(field="probe_allow", code="registry_probe_allow_entry",
+                                     message=f"probe_allow entry {entry!r} is not valid ({exc.problem})",
+                                     params={"entry": entry[:200]}))
+    return ([] if errors else list(AllowList.parse(value).entries)), errors
 
 
 # --- flat (CSV, XLSX) ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry import header as registry_header
 from registry import repository as repo
 from registry.convert import application_from_row, diff, flat_python
 from registry.errors import FieldError, field_errors_from_pydantic
@@ -98,6 +99,9 @@ def validate(s: Session, batch: Batch, scope: Scope | None = None) -> tuple[dict
             untyped.append(rec)
             continue
         typed[rec.entity].append((rec, obj))
+    if scope.restricted and registry_header.PROBE_ALLOW in batch.header:
+        errors.append(FieldError(field=registry_header.PROBE_ALLOW, code="registry_probe_allow_forbidden",
+                                 message="only an unrestricted (admin) import may set probe_allow"))
     errors.extend(_check_references(s, typed, untyped, errors, scope))
     return {e: [obj for _rec, obj in items] for e, items in typed.items()}, errors
 
@@ -187,4 +191,8 @@ def import_batch(s: Session, batch: Batch, actor: str, *, dry_run: bool = False,
         return report
     report.counts.update(save_orgs(s, typed["pemda"], typed["opd"], actor))
     report.counts["applications"] = repo.save_applications(s, typed["applications"], actor)
+    if registry_header.PROBE_ALLOW in batch.header:  # absent: unchanged; [] clears it
+        outcome = registry_header.set_setting(s, registry_header.PROBE_ALLOW,
+                                              batch.header[registry_header.PROBE_ALLOW], actor)
+        report.counts[registry_header.PROBE_ALLOW] = {"created": 0, "updated": 0, "unchanged": 0, outcome: 1}
     return report

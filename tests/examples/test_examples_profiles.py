@@ -23,7 +23,8 @@ DMY = re.compile(r"^\d{2}-\d{2}-\d{4}$")
 def test_profiles_are_data_starting_from_good():
     table = profiles()
     assert set(table) == {"good", "legacy", "flaky", "slow", "fragile", "no-openapi", "no-pagination",
-                          "wrong-codes"}
+                          "wrong-codes", "oauth2"}
+    assert table["oauth2"].auth == "oauth2" and table["good"].auth == "token"
     assert table["flaky"].failure_rate == 0.3 and table["flaky"].openapi
     assert table["slow"].latency == 1.5 and table["slow"].single_worker
     assert not table["legacy"].api and table["legacy"].fields == "legacy"

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi.responses import RedirectResponse
 
+from connectors import netpolicy
 from hub.assessment import HostPolicy, RefusedHost, Status
 from hub.assessment.models import ProbeLimits
 
@@ -37,24 +38,44 @@ async def test_dangerous_addresses_are_refused_even_when_allowed(url, reason):
 
 
 async def test_a_name_resolving_to_the_metadata_address_is_refused():
+    netpolicy.configure(["innocent.example"])  # even when the operator allowed the name
     policy = HostPolicy("http://innocent.example", resolver=resolver_for({"innocent.example": ["169.254.169.254"]}))
     with pytest.raises(RefusedHost) as err:
         await policy.check("http://innocent.example/api")
     assert err.value.reason == "metadata" and err.value.ip == "169.254.169.254"
 
 
+async def test_the_application_host_needs_the_operator_unless_it_is_loopback():
+    resolve = resolver_for({"app.example": ["10.0.0.5"]})
+    await HostPolicy("http://127.0.0.1:8101", resolver=resolve).check("http://127.0.0.1:8101/api")
+    with pytest.raises(RefusedHost) as err:
+        await HostPolicy("http://app.example", resolver=resolve).check("http://app.example/x")
+    assert err.value.reason == "not_allowed"
+    netpolicy.configure(["app.example"])  # what SIMPUL_PROBE_ALLOW=app.example does
+    assert [str(ip) for ip in await HostPolicy("http://app.example", resolver=resolve).check(
+        "http://app.example/x")] == ["10.0.0.5"]
+
+
 async def test_other_hosts_are_refused_unless_allowed():
+    netpolicy.configure(["*.example"])
     resolve = resolver_for({"app.example": ["10.0.0.5"], "other.example": ["10.0.0.6"]})
     policy = HostPolicy("http://app.example", resolver=resolve)
     await policy.check("http://app.example/x")
-    with pytest.raises(RefusedHost, match="host_not_allowed"):
+    with pytest.raises(RefusedHost, match="not the host of the application"):
         await policy.check("http://other.example/x")
     allowed = HostPolicy("http://app.example", allowed=["other.example"], resolver=resolve)
     await allowed.check("http://other.example/x")
 
 
+async def test_a_host_named_for_the_run_is_allowed_on_the_network_too():
+    resolve = resolver_for({"gateway.example": ["10.0.0.7"]})
+    policy = HostPolicy("http://gateway.example", allowed=["gateway.example"], resolver=resolve)
+    assert [str(ip) for ip in await policy.check("http://gateway.example/api")] == ["10.0.0.7"]
+
+
 async def test_load_only_against_loopback_or_explicitly_allowed_hosts():
-    resolve = resolver_for({"app.example": ["10.0.0.5"], "localhost": ["127.0.0.1", "::1"]})
+    netpolicy.configure(["app.example"])
+    resolve = resolver_for({"app.example": ["10.0.0.5"]})
     assert await HostPolicy("http://localhost:8000", resolver=resolve).load_allowed("http://localhost:8000")
     assert not await HostPolicy("http://app.example", resolver=resolve).load_allowed("http://app.example")
     assert await HostPolicy("http://app.example", allowed=["app.example"], resolver=resolve).load_allowed(
@@ -97,8 +118,9 @@ async def test_redirects_to_other_hosts_are_not_followed():
     try:
         with pytest.raises(RefusedHost, match="metadata"):
             await client.request("GET", "/jebakan")
-        with pytest.raises(RefusedHost, match="host_not_allowed"):
+        with pytest.raises(RefusedHost) as err:
             await client.request("GET", "/pindah")
+        assert err.value.reason == "host_not_allowed"
     finally:
         await client.aclose()
 
@@ -109,7 +131,26 @@ async def test_openapi_on_a_foreign_host_is_refused_not_fetched():
     assert run.result("ITG-001").status is Status.PASS
 
 
+async def test_a_target_the_operator_did_not_allow_is_an_error_naming_the_setting():
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return httpx.Response(200)
+
+    from hub.assessment import assess
+
+    run = await assess(target(base_url="http://simpeg.kotablitar.example"), limits=FAST,
+                       transport=httpx.MockTransport(handler), resolver=resolver_for({}))
+    assert calls == []
+    automated = [r for r in run.results if r.automated]
+    assert automated and all(r.status is Status.ERROR for r in automated)
+    assert "SIMPUL_PROBE_ALLOW" in run.refused.en and "SIMPUL_PROBE_ALLOW" in run.refused.id
+    assert "simpeg.kotablitar.example" in run.refused.en
+
+
 async def test_load_is_skipped_for_hosts_not_allowed():
+    netpolicy.configure(["simpeg.example"])  # the operator allows probing it, not loading it
     resolve = resolver_for({"simpeg.example": ["10.1.2.3"]})
     run = await run_app(build_app(), target=target(base_url="http://simpeg.example"), resolver=resolve)
     load = run.result("SCA-003")

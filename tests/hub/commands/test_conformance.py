@@ -89,3 +89,44 @@ def test_credentials_in_the_address_are_refused_without_echoing_them():
 
 def test_missing_area_is_a_usage_error():
     assert runner.invoke(app, ["conformance", "http://127.0.0.1:9"]).exit_code == 2
+
+
+def test_an_oauth2_application_from_a_spec_is_measured_over_loopback(tmp_path, monkeypatch):
+    from examples.apps.config import AppConfig
+    from examples.apps.server import build_app as build_example
+
+    secret = "vendor-oauth2-secret-5150"
+    example = build_example(AppConfig.create("e-planning", "oauth2", token=secret))
+    monkeypatch.setenv("EPLANNING_CLIENT_SECRET", secret)
+    with LoopbackServer(example) as server:
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(f"""connector:
+  type: rest_json
+  config:
+    base_url: {server.url}/api/v1
+    record_path: data
+    auth: {{type: oauth2_client_credentials, token_url: {server.url}/oauth/token, client_id: e-planning,
+            client_secret: {{env: EPLANNING_CLIENT_SECRET}}, scopes: [read]}}
+resources:
+  program: {{path: /program, schema: perencanaan/program}}
+""", "utf-8")
+        result = runner.invoke(app, ["--lang", "en", "conformance", server.url, "--area", "perencanaan",
+                                     "--spec", str(spec), "--format", "json", *FAST])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    by_id = {r["check_id"]: r for r in report["results"]}
+    assert by_id["ITG-002"]["status"] == "pass" and by_id["REL-001"]["status"] == "pass"
+    assert example.state.example.issuer.issued >= 1
+    assert secret not in result.stdout + result.stderr
+
+
+def test_a_non_loopback_address_is_refused_naming_the_setting_and_never_contacted(monkeypatch):
+    from tests.connectors.netkit import ConnectRecorder
+
+    recorder = ConnectRecorder()
+    with recorder.active(monkeypatch):
+        result = runner.invoke(app, ["--lang", "en", "conformance", "https://simpeg.kotablitar.example",
+                                     "--area", "kepegawaian", *FAST])
+    assert result.exit_code == 2
+    assert "SIMPUL_PROBE_ALLOW" in result.output and "--allow-host" in result.output
+    assert recorder.connects == [] and recorder.outside_lookups == []

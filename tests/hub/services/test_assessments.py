@@ -64,9 +64,10 @@ def test_targets_from_the_sample_registry(registry_loaded: Database, monkeypatch
     assert eplanning.allowed_hosts == ["gateway.blitarkota.go.id"]
 
     assert target_from_application(app_of(registry_loaded, "sipd")).is_public  # national, on the internet
-    assert target_from_application(app_of(registry_loaded, "spse")).is_public  # a public go.id name
+    assert svc_module.public_address("https://lpse.blitarkota.go.id")  # a public go.id name
+    assert not target_from_application(app_of(registry_loaded, "spse")).is_public  # the sample's reserved name
     simona = target_from_application(app_of(registry_loaded, "simona"))
-    assert simona.is_public is False and simona.base_url == "http://10.10.20.15/simona"
+    assert simona.is_public is False and simona.base_url == "http://simona.bappeda.blitarkota.example/simona"
 
 
 def test_an_application_without_address_or_secret_cannot_be_probed(registry_loaded: Database):
@@ -95,7 +96,8 @@ def test_every_connector_auth_kind_becomes_probe_credentials():
     assert auth.headers["X-Extra"].get_secret_value() == "t-9" and auth.headers["X-Tenant"].get_secret_value()
     auth, problem = auth_from_config({"auth": {"type": "oauth2_client_credentials", "token_url": "https://x",
                                                "client_id": "c", "client_secret": {"env": "PASS"}}}, env, "a")
-    assert problem is not None and "oauth2_client_credentials" in problem.en
+    assert problem is None and auth.oauth2 is not None  # the probes fetch the token themselves
+    assert auth.oauth2.client_secret.get_secret_value() == "rahasia" and auth.oauth2.token_url == "https://x"
     _, problem = auth_from_config({"auth": {"type": "bearer", "token": {"env": "MISSING_ONE"}}}, env, "a")
     assert problem is not None and "MISSING_ONE" in problem.en
     assert auth_from_config({}, env, "a") == (auth_from_config({"auth": {"type": "none"}}, env, "a")[0], None)
