@@ -416,7 +416,8 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                                                     socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
-        assert last is not None
+        if last is None:  # resolution gave no address at all
+            raise httpcore.ConnectError(f"no address to connect to for {host}")
         raise last
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,

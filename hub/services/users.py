@@ -255,8 +255,7 @@ def sign_in(db: Database, username: str, password: str, *, user_agent: str | Non
                               expires_at=now + timedelta(hours=settings.web_session_max_hours), user_agent=user_agent)
             _audit(s, f"user:{row.username}#{row.id}", "web.sign_in", row.username)
             return SignedIn(token=token, csrf_token=csrf, user=store.user_out(row))
-    assert refused is not None
-    raise refused
+    raise refused or SignInRefused()
 
 
 def session_of(db: Database, token: str | None) -> SessionInfo | None:

@@ -9,6 +9,7 @@ from hub.i18n import t
 from hub.inventory import fmt
 from hub.inventory.config import load_gaps
 from hub.inventory.models import Inventory, MonevWorksheet, ReadinessLine
+from hub.inventory.render.plan_tables import require_plan
 
 ORDER = {"buruk": 0, "sedang": 1, "baik": 2}
 
@@ -77,8 +78,7 @@ def paragraphs(inv: Inventory, lang: str) -> list[str]:
 
 def plan_paragraph(inv: Inventory, lang: str) -> str:
     """The yearly plan and its indicative cost in one sentence (first year, the quick wins, the total)."""
-    plan = inv.plan
-    assert plan is not None
+    plan = require_plan(inv)
     first = plan.per_year[0] if plan.per_year else None
     quick = sum(plan.cost_of(i.program_id).total for i in inv.roadmap.quick_wins)
     costly = max(plan.per_opd, key=lambda o: o.total, default=None)

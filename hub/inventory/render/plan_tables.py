@@ -8,7 +8,7 @@ from typing import Any
 
 from hub.i18n import t
 from hub.inventory import fmt
-from hub.inventory.models import Inventory, ProgramSchedule
+from hub.inventory.models import Inventory, Plan, ProgramSchedule
 from hub.inventory.render.tables import CHECK, Table, h, title
 
 ACTIVE = "9DC3E6"  # quarters a program runs in
@@ -23,13 +23,19 @@ def _span(window: tuple[int, int]) -> str:
     return str(window[0]) if window[0] == window[1] else f"{window[0]}–{window[1]}"
 
 
+def require_plan(inv: Inventory) -> Plan:
+    """The inventory's yearly plan; the plan tables are only drawn for an inventory built with one."""
+    if inv.plan is None:
+        raise ValueError("this inventory was built without a yearly plan (the plan tables need one)")
+    return inv.plan
+
+
 def years_text(years: list[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def schedule_table(inv: Inventory, lang: str) -> Table:
-    plan = inv.plan
-    assert plan is not None
+    plan = require_plan(inv)
     rows = []
     for item in inv.roadmap.items:
         sched, cost = plan.schedule_of(item.program_id), plan.cost_of(item.program_id)
@@ -49,8 +55,7 @@ def schedule_table(inv: Inventory, lang: str) -> Table:
 
 
 def cost_table(inv: Inventory, lang: str) -> Table:
-    plan = inv.plan
-    assert plan is not None
+    plan = require_plan(inv)
     rows: list[list[Any]] = []
     for item in inv.roadmap.items:
         cost = plan.cost_of(item.program_id)
@@ -66,15 +71,13 @@ def cost_table(inv: Inventory, lang: str) -> Table:
 
 
 def cost_note(inv: Inventory, lang: str) -> str:
-    plan = inv.plan
-    assert plan is not None
+    plan = require_plan(inv)
     return t("inventory.note.costs", lang, version=plan.cost_table.split(" + ")[0],
              index=fmt.fixed(plan.regional_index, lang))
 
 
 def year_table(inv: Inventory, lang: str) -> Table:
-    plan = inv.plan
-    assert plan is not None
+    plan = require_plan(inv)
     rows: list[list[Any]] = [[str(y.year), y.programs, y.quick_wins, y.cost, y.cumulative] for y in plan.per_year]
     rows.append([t("inventory.value.total", lang), len(inv.roadmap.items), len(inv.roadmap.quick_wins), plan.total,
                  plan.total])
@@ -86,8 +89,7 @@ def year_table(inv: Inventory, lang: str) -> Table:
 
 
 def opd_cost_table(inv: Inventory, lang: str) -> Table:
-    plan = inv.plan
-    assert plan is not None
+    plan = require_plan(inv)
     years = [y.year for y in plan.per_year if y.cost]
     rows: list[list[Any]] = [[o.opd, o.programs, *[o.by_year.get(y, 0) for y in years], o.total] for o in plan.per_opd]
     rows.append([t("inventory.value.total", lang), sum(o.programs for o in plan.per_opd),

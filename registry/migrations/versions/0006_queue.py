@@ -76,7 +76,8 @@ def upgrade() -> None:
         from procrastinate.schema import SchemaManager
 
         raw = bind.connection.dbapi_connection  # no parameters: the schema's "%" stay as they are
-        assert raw is not None
+        if raw is None:
+            raise RuntimeError("no DBAPI connection to install procrastinate's schema with")
         with raw.cursor() as cursor:
             cursor.execute(SchemaManager.get_schema())
 
