@@ -3,7 +3,9 @@
 Every response gets, unless its route set its own:
 
 * ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY`` (and ``frame-ancestors 'none'`` in the CSP),
-  ``Referrer-Policy: no-referrer``, ``Permissions-Policy`` (no camera, microphone, geolocation, payment),
+  ``Referrer-Policy: same-origin`` (no address leaves for another site; web forms keep their Origin header
+  for the CSRF check: ``no-referrer`` would make browsers send ``Origin: null``),
+  ``Permissions-Policy`` (no camera, microphone, geolocation, payment),
   ``Cross-Origin-Opener-Policy: same-origin``;
 * ``Content-Security-Policy``: for JSON and other non-HTML answers ``default-src 'none'`` (an API answer is never
   a document); for HTML pages ``SIMPUL_CSP_HTML`` — scripts, styles and images from Simpul itself only, no inline
@@ -51,7 +53,7 @@ _ROUTE_CSP: dict[str, str] = {"/docs": DOCS_CSP, "/redoc": DOCS_CSP}
 FIXED_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )

@@ -51,7 +51,7 @@ def settings_env(monkeypatch, **env: str) -> None:  # type: ignore[no-untyped-de
     get_settings.cache_clear()
 
 
-COMMON = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer",
+COMMON = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "same-origin",
           "cross-origin-opener-policy": "same-origin"}
 
 
