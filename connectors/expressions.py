@@ -12,6 +12,7 @@ so a typo is reported with the mapping file's line before any record is read.
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,17 @@ FUNCTIONS: dict[str, Any] = {
 _RESERVED = {"value", "record", "field", *FUNCTIONS}
 
 
+_LOCAL = threading.local()
+
+
+def _evaluator() -> EvalWithCompoundTypes:
+    """One evaluator per thread (building one costs more than evaluating a short expression)."""
+    evaluator = getattr(_LOCAL, "evaluator", None)
+    if evaluator is None:
+        evaluator = _LOCAL.evaluator = EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
+    return evaluator
+
+
 class ExpressionError(ValueError):
     """The text cannot be an expression of a mapping (raised when the mapping is loaded)."""
 
@@ -67,8 +79,9 @@ class Expression:
             names.update({k: v for k, v in record.items() if isinstance(k, str) and k.isidentifier()
                           and k not in _RESERVED})
         names.update(value=value, record=record)
-        functions = {**FUNCTIONS, "field": lambda path: get_path(record, str(path))}
-        evaluator = EvalWithCompoundTypes(names=names, functions=functions)
+        evaluator = _evaluator()
+        evaluator.names = names
+        evaluator.functions["field"] = lambda path: get_path(record, str(path))
         try:
             return evaluator.eval(self.text, previously_parsed=self.tree)
         except NameNotDefined as exc:
