@@ -141,3 +141,20 @@ def test_steps_run_in_the_documented_order():
     doc = mapped({"x": {"from": "v", "substr": "2-3", "map": {"12": "34"}, "type": "int", "expr": "value + 1",
                         "prefix": "n="}}, {"v": " 9123 "})
     assert doc == {"x": "n=35"}
+
+
+def test_an_inline_mapping_of_a_spec_file_finds_its_table_next_to_the_spec(tmp_path: Path):
+    from hub.services import connections
+
+    (tmp_path / "kode_opd_lama.yaml").write_text("values:\n  - {from: DINKES, to: '1.02.0.00.0.00.01.0000'}\n",
+                                                  encoding="utf-8")
+    (tmp_path / "simpeg.yaml").write_text(
+        "app: simpeg\nconnector: {type: spreadsheet, config: {folder: .}}\nresources:\n"
+        "  pegawai:\n    file: pegawai.csv\n"
+        "    mapping: {schema: kepegawaian/pegawai,\n"
+        "              fields: {unit_kerja.kode_opd: {from: opd, convert: kode_opd_lama.yaml}}}\n",
+        encoding="utf-8")
+    spec = connections.load_spec(tmp_path / "simpeg.yaml")
+    mapper = connections.mapper_for(spec, "pegawai")
+    assert mapper.map({"opd": "dinkes"}).errors[0].key == "mapping.not_in_table"  # exact codes only
+    assert mapper.map({"opd": "DINKES"}).document == {"unit_kerja": {"kode_opd": "1.02.0.00.0.00.01.0000"}}
