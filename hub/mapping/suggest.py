@@ -37,7 +37,12 @@ WEAK_PATTERNS = {r"\S", ".*", ".+"}
 def synonyms() -> dict[str, Any]:
     data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8")) or {}
     names = {k: {normalise(n) for n in v} | {normalise(k.rsplit(".", 1)[-1])} for k, v in data["fields"].items()}
-    return {"fields": names, "values": data.get("values") or {}, "derive": data.get("derive") or {}}
+    for key in list(names):  # a nested entry (unit_kerja.kode_opd) also names the same field at the top level
+        leaf = key.rsplit(".", 1)[-1]
+        if leaf != key:
+            names[leaf] = names.get(leaf, set()) | names[key]
+    return {"fields": names, "values": data.get("values") or {}, "derive": data.get("derive") or {},
+            "codes": data.get("codes") or {}, "conversions": data.get("conversions") or {}}
 
 
 def normalise(name: str) -> str:
@@ -248,6 +253,30 @@ def _value_map(target: Target, values: list[Any]) -> dict[str, Any] | None:
     return table or None
 
 
+def variants(target: Target, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The proposal, and the same with a code shape or a conversion table of the data file (tried on the sample)."""
+    out = [spec]
+    if "todo" in spec:
+        return out
+    shape = synonyms()["codes"].get(target.path) or synonyms()["codes"].get(target.leaf)
+    if shape:
+        out.append({**spec, "code": shape})
+    for table in synonyms()["conversions"].get(target.path) or synonyms()["conversions"].get(target.leaf) or []:
+        out.append({**spec, "convert": table})
+    return out
+
+
+def best(target: Target, source: Source, records: list[dict[str, Any]],
+         base_url: str | None = None) -> tuple[dict[str, Any], tuple[int, int]]:
+    """The variant that turns the most sample values into valid values (the plainest one on a tie)."""
+    chosen: tuple[dict[str, Any], tuple[int, int]] | None = None
+    for spec in variants(target, propose(target, source, base_url)):
+        valid, tried = fit(target, spec, records)
+        if chosen is None or valid > chosen[1][0]:
+            chosen = (spec, (valid, tried))
+    return chosen if chosen is not None else ({"from": source.path}, (0, 0))
+
+
 def fit(target: Target, spec: dict[str, Any], records: list[dict[str, Any]]) -> tuple[int, int]:
     """(valid, tried): how many sample values the spec turns into valid values of the target field."""
     if "todo" in spec:
@@ -274,6 +303,14 @@ def _checker(target: Target) -> Draft202012Validator:
     return Draft202012Validator(target.node, format_checker=FormatChecker())
 
 
+def _informative(target: Target) -> float:
+    """How much a fitting sample value says: much for a NIP pattern, a date or a code list, little for any text."""
+    node = target.node
+    strict = (str(node.get("pattern") or "") not in WEAK_PATTERNS or node.get("format") or node.get("enum")
+              or not target.type.startswith("string"))
+    return 1.0 if strict else 0.3
+
+
 def _distinctive(target: Target) -> bool:
     pattern = str(target.node.get("pattern") or "")
     return bool(pattern) and pattern not in WEAK_PATTERNS and "\\d{" in pattern
@@ -289,14 +326,15 @@ def suggest(records: list[dict[str, Any]], schema_key: str, resolved: dict[str, 
             by_name, how = name_score(target, source)
             if not by_name and not _distinctive(target):
                 continue
-            spec = propose(target, source, base_url)
-            valid, tried = fit(target, spec, records)
+            spec, (valid, tried) = best(target, source, records, base_url)
             by_value = valid / tried if tried else 0.0
             if not by_name:
-                if by_value < 0.9:
+                # by values alone only long identifiers taken as they are (an 18-digit NIP, a 16-digit NIK):
+                # a short number fits many code patterns once reshaped
+                if by_value < 0.9 or set(spec) != {"from"} or any(len(str(v)) < 10 for v in source.values):
                     continue
                 how = "values"
-            score = 0.6 * by_name + 0.4 * by_value
+            score = 0.6 * by_name + 0.4 * by_value * _informative(target)
             scored.append((score, -ti, target, source, spec, how, (valid, tried)))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     chosen: dict[str, Line] = {}

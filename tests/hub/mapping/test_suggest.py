@@ -179,3 +179,21 @@ def test_api_suggests_from_given_records(registry_api, registry_key: Callable[..
     r = registry_api.post("/v1/mappings/suggest", json={**body, "records": []}, headers=registry_key("admin"))
     assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
     assert "Tidak ada rekaman contoh" in r.json()["detail"]
+
+
+def test_legacy_planning_export_gets_code_shapes_and_the_sub_kegiatan_table():
+    records = mappings.read_sample(SAMPLE.with_name("eplanning_legacy.json"))
+    draft, text = draft_of(records, schema="perencanaan/sub_kegiatan")
+    fields = fields_of(text)
+    assert fields["kode_sub_kegiatan"] == {"from": "kode_sub_giat", "convert": "sub_kegiatan_2digit"}
+    assert fields["kode_kegiatan"] == {"from": "kode_giat", "code": "#.##.##.#.##"}
+    assert fields["kode_program"] == {"from": "kode_program", "code": "#.##.##"}
+    assert fields["kode_opd"] == {"from": "kode_skpd", "code": "#.##.#.##.#.##.##.####"}
+    assert fields["kode_pemda"] == {"from": "kode_pemda", "code": "##.##"}
+    assert fields["pagu_indikatif"] == {"from": "pagu", "type": "int"}  # "Rp 150.000.000"
+    assert fields["nama_sub_kegiatan"] == {"from": "nama_sub_giat"}
+    assert draft.to_dict("en")["unresolved"] == ["indikator"]
+    mapper = Mapper({"schema": "perencanaan/sub_kegiatan", "fields": {k: v for k, v in fields.items()
+                                                                      if k != "indikator"}})
+    assert mapper.map(records[0]).document["kode_sub_kegiatan"] == "1.02.02.2.02.0001"
+    assert mapper.map(records[1]).document["kode_opd"] == "1.02.0.00.0.01.00.0000"
