@@ -9,6 +9,7 @@ field, which the mapping loader refuses until someone resolves it.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,12 @@ DATETIME_SHAPES = [("%Y-%m-%d %H:%M:%S", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
                    ("%d-%m-%Y %H:%M", r"\d{1,2}-\d{1,2}-\d{4} \d{2}:\d{2}"),
                    ("%d/%m/%Y %H:%M:%S", r"\d{1,2}/\d{1,2}/\d{4} \d{2}:\d{2}:\d{2}")]
 WEAK_PATTERNS = {r"\S", ".*", ".+"}
+
+
+def command(app: str, resource: str, schema: str) -> str:
+    """The command that starts a mapping (named in INT-001's message and in the draft's header)."""
+    return " ".join(["simpul", "mapping", "suggest", shlex.quote(app), shlex.quote(resource), "--schema",
+                     shlex.quote(schema)])
 
 
 @lru_cache

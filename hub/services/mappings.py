@@ -7,23 +7,16 @@ the canonical schema (hub.mapping.suggest) and returns the draft; the CLI writes
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 from typing import Any
 
 from connectors import ConnectorError, Mapper
 from hub.errors import BadRequest, Conflict
-from hub.mapping.suggest import Draft
+from hub.mapping.suggest import Draft, command
 from hub.mapping.suggest import suggest as draft_from
 from hub.services import connections
 
 DEFAULT_SAMPLE = 50
-
-
-def command(app: str, resource: str, schema: str) -> str:
-    """The command that starts a mapping (named in INT-001's message)."""
-    return " ".join(["simpul", "mapping", "suggest", shlex.quote(app), shlex.quote(resource), "--schema",
-                     shlex.quote(schema)])
 
 
 def read_sample(path: Path) -> list[dict[str, Any]]:

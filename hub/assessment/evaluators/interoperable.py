@@ -78,7 +78,7 @@ def _mapping_hint(obs: Observation, per_schema: dict[str, Any], missing: dict[st
                   mismatched: dict[str, int]) -> dict[str, str]:
     """What does not validate, and the command that starts a mapping for the first unmapped resource."""
     from hub.i18n import both
-    from hub.services.mappings import command
+    from hub.mapping import command
 
     texts = {"id": "", "en": ""}
     for key, counts in (("mapping.hint.missing", missing), ("mapping.hint.mismatched", mismatched)):
