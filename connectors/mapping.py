@@ -14,12 +14,21 @@ fields:
   subjek: {from: subjek, split: ";"}
   indikator: {from: indikator, each: {uraian: nama, target: {from: nilai, type: number}, satuan: satuan}}
   status_kepegawaian: {from: status, default: aktif, map: {AKTIF: aktif}, map_unknown: keep}
+  tanggal_lahir: {from: nip, substr: "1-8", date: "%Y%m%d"}     # NIP positions 1-8 = yyyymmdd
+  nama_lengkap: {from: [gelar_depan, nama, gelar_belakang], join: " "}
+  url: {from: urlDownload, url_base: "https://jdih.kota.example/"}
+  kode_sub_kegiatan: {from: kode, convert: sub_kegiatan_2digit}  # connectors/code_tables/*.yaml
+  pagu: {from: pagu_ribuan, type: number, expr: "value * 1000"}   # simpleeval, never eval
+  jenis_asn: {todo: "no source field matched"}                    # a draft: refused until resolved
 ```
 
 Per field, in order: take the first non-empty source (or the ``const``); if empty use ``default``, else report it
 when ``required``, else drop it (``drop_if_empty``, on by default; ``false`` writes ``null``); ``split`` text into a
-list; then, on the value or each list item: trim → ``map`` → ``code`` → ``date``/``datetime`` → ``type``; or
-``each`` maps a list of objects with a nested mapping. Every problem becomes a :class:`MappingError` naming the
+list; then, on the value or each list item: trim → ``substr`` → ``map`` → ``convert`` → ``code`` → ``case`` →
+``date``/``datetime`` → ``type`` → ``expr`` → ``prefix``/``suffix`` → ``url_base``; or ``each`` maps a list of
+objects with a nested mapping. Problems of the mapping itself (a ``todo`` left by ``simpul mapping suggest``, an
+expression that does not parse, an unknown conversion table) are all reported when it is loaded, with the file's
+line. Every problem becomes a :class:`MappingError` naming the
 target, the source field and the reason in Bahasa Indonesia and English; a record with errors has no document.
 """
 
@@ -36,9 +45,23 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_v
 
 from connectors.config import StrictModel, field_errors
 from connectors.errors import ConfigError, FieldError
+from connectors.expressions import Expression, ExpressionError, compile_expr
 from connectors.messages import message
 from connectors.paths import get_path, set_path, split_path
-from connectors.transforms import COERCE, Invalid, apply_code, lookup, to_date, to_datetime
+from connectors.transforms import (
+    COERCE,
+    Invalid,
+    TableError,
+    apply_code,
+    convert,
+    join_url,
+    load_table,
+    lookup,
+    substring,
+    to_date,
+    to_datetime,
+    to_string,
+)
 
 _UNSET: Any = object()
 
@@ -59,6 +82,43 @@ class CodeSpec(StrictModel):
     case: Literal["upper", "lower"] | None = None
     remove_spaces: bool = False
     digits_only: bool = False
+
+
+class SubstrSpec(StrictModel):
+    start: int = Field(..., ge=1, description="First position (1-based, as regulations count: NIP 1-8)")
+    end: int | None = Field(None, ge=1, description="Last position, inclusive (default: the end)")
+    length: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> SubstrSpec:
+        if self.length is not None:
+            if self.end is not None:
+                raise ValueError("give 'end' or 'length', not both")
+            self.end = self.start + self.length - 1
+        if self.end is not None and self.end < self.start:
+            raise ValueError("'end' is before 'start'")
+        return self
+
+
+def _substr_shorthand(value: Any) -> Any:
+    """``substr: "1-8"`` (positions 1 to 8), ``substr: 15`` (position 15 only), ``substr: [1, 8]``."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return {"start": value, "end": value}
+    if isinstance(value, list) and len(value) == 2:
+        return {"start": value[0], "end": value[1]}
+    if isinstance(value, str):
+        start, sep, end = value.partition("-")
+        if start.strip().isdigit() and (not sep or end.strip().isdigit() or not end.strip()):
+            first = int(start)
+            return {"start": first, "end": (int(end) if end.strip() else None) if sep else first}
+    return value
+
+
+class ConvertSpec(StrictModel):
+    table: str = Field(..., description="Bundled table name (connectors/code_tables) or a YAML file")
+    unknown: Literal["error", "keep", "null"] = "error"
 
 
 def _shorthand(key: str) -> Any:
@@ -94,11 +154,19 @@ class FieldSpec(StrictModel):
     case: Literal["upper", "lower", "title"] | None = None
     map: dict[str, Any] | None = None
     map_unknown: Literal["error", "keep", "null"] = "error"
-    split: str | None = None
+    split: str | list[str] | None = Field(None, description="Separator, or several: any of them splits")
+    join: str | None = Field(None, description="Join every non-empty 'from' source with this separator")
+    substr: Annotated[SubstrSpec | None, BeforeValidator(_substr_shorthand)] = None
+    convert: Annotated[ConvertSpec | None, BeforeValidator(_shorthand("table"))] = None
+    expr: str | None = Field(None, description="simpleeval expression over value, record and its fields")
+    prefix: str | None = None
+    suffix: str | None = None
+    url_base: str | None = Field(None, description="Make a relative link absolute against this URL")
     each: dict[str, FieldValue] | None = None
     default: Any = _UNSET
     required: bool = False
     drop_if_empty: bool | None = None
+    todo: str | None = Field(None, description="Left by 'simpul mapping suggest': refused until resolved")
 
     @field_validator("map", mode="before")
     @classmethod
@@ -107,8 +175,13 @@ class FieldSpec(StrictModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:
-        if (self.from_ is None) == (self.const is _UNSET):
-            raise ValueError("give exactly one of 'from' or 'const'")
+        if self.todo is not None:
+            return self  # refused by the Mapper with the todo's own message
+        has_from, has_const = self.from_ is not None, self.const is not _UNSET
+        if (has_from and has_const) or not (has_from or has_const or self.expr is not None):
+            raise ValueError("give exactly one of 'from', 'const' or 'expr'")
+        if self.join is not None and not has_from:
+            raise ValueError("'join' needs 'from'")
         return self
 
 
@@ -170,6 +243,9 @@ class _Fail(Exception):
         self.errors = errors
 
 
+Step = Callable[[Any, Any], Any]  # (value, record) -> value
+
+
 @dataclass
 class _Field:
     target: str
@@ -177,14 +253,31 @@ class _Field:
     sources: tuple[tuple[str, ...], ...]
     source_names: tuple[str, ...]
     spec: FieldSpec
-    steps: list[Callable[[Any], Any]]
+    steps: list[Step]
     each: _Compiled | None
     drop: bool
+    source_expr: Expression | None = None
+    splitter: re.Pattern[str] | None = None
+
+
+@dataclass
+class _Loading:
+    """Where a mapping comes from, and the problems found while compiling it (all reported at once)."""
+
+    origin: str = "mapping"
+    lines: dict[str, int] = field(default_factory=dict)
+    base_dir: Path | None = None
+    problems: list[FieldError] = field(default_factory=list)
+
+    def where(self, target: str) -> str:
+        line = self.lines.get(target)
+        return f"{self.origin}:{line} fields.{target}" if line else f"{self.origin} fields.{target}"
 
 
 class _Compiled:
-    def __init__(self, fields: dict[str, FieldSpec], drop_empty: bool) -> None:
-        self.fields = [_compile(target, spec, drop_empty) for target, spec in fields.items()]
+    def __init__(self, fields: dict[str, FieldSpec], drop_empty: bool, loading: _Loading, at: str = "") -> None:
+        self.fields = [f for f in (_compile(target, spec, drop_empty, loading, at)
+                                   for target, spec in fields.items()) if f is not None]
 
     def apply(self, record: Any, at: str = "", src_at: str = "") -> tuple[dict[str, Any], list[MappingError]]:
         out: dict[str, Any] = {}
@@ -200,47 +293,93 @@ class _Compiled:
         return out, errors
 
 
-def _compile(target: str, spec: FieldSpec, drop_empty: bool) -> _Field:
+def _trim(value: Any, record: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _compile(target: str, spec: FieldSpec, drop_empty: bool, loading: _Loading, at: str) -> _Field | None:
+    where = at + target
+    if spec.todo is not None:
+        loading.problems.append(FieldError(loading.where(where), "mapping.todo", {"todo": spec.todo}))
+        return None
     names = tuple([spec.from_] if isinstance(spec.from_, str) else (spec.from_ or []))
-    steps: list[Callable[[Any], Any]] = [lambda v: v.strip() if isinstance(v, str) else v]
+    steps: list[Step] = [_trim]
+    if spec.substr is not None:
+        sub = spec.substr
+        steps.append(lambda v, r: substring(v, sub.start, sub.end))
     if spec.map is not None:
         table = spec.map
-        steps.append(lambda v: lookup(v, table, spec.map_unknown))
+        steps.append(lambda v, r: lookup(v, table, spec.map_unknown))
+    if spec.convert is not None:
+        try:
+            name, values = load_table(spec.convert.table, loading.base_dir)
+        except TableError as exc:
+            loading.problems.append(FieldError(loading.where(where), exc.key, exc.params))
+        else:
+            targets, unknown = frozenset(str(v) for v in values.values()), spec.convert.unknown
+            steps.append(lambda v, r: convert(v, values, targets, name, unknown))
     if spec.code is not None:
         code = spec.code
-        steps.append(lambda v: apply_code(v, pattern=code.pattern, zfill=code.zfill, case=code.case,
-                                          remove_spaces=code.remove_spaces, digits_only=code.digits_only))
+        steps.append(lambda v, r: apply_code(v, pattern=code.pattern, zfill=code.zfill, case=code.case,
+                                             remove_spaces=code.remove_spaces, digits_only=code.digits_only))
     if spec.case:
-        steps.append(lambda v: getattr(v, spec.case)() if isinstance(v, str) else v)
+        steps.append(lambda v, r: getattr(v, spec.case)() if isinstance(v, str) else v)
     if spec.date is not None:
         d = spec.date
         formats = [d.from_] if isinstance(d.from_, str) else list(d.from_)
-        steps.append(lambda v: to_date(v, formats, d.to))
+        steps.append(lambda v, r: to_date(v, formats, d.to))
     if spec.datetime is not None:
         dt = spec.datetime
         dformats = [dt.from_] if isinstance(dt.from_, str) else list(dt.from_)
-        steps.append(lambda v: to_datetime(v, dformats, dt.tz))
+        steps.append(lambda v, r: to_datetime(v, dformats, dt.tz))
     if spec.type is not None:
         coerce = COERCE[spec.type]
-        steps.append(lambda v: coerce(v, spec.decimal))
-    each = _Compiled(spec.each, drop_empty) if spec.each is not None else None
+        steps.append(lambda v, r: coerce(v, spec.decimal))
+    expression: Expression | None = None
+    if spec.expr is not None:
+        try:
+            expression = compile_expr(spec.expr)
+        except ExpressionError as exc:
+            loading.problems.append(FieldError(loading.where(where), "mapping.bad_expr",
+                                               {"expr": spec.expr, "detail": str(exc)}))
+        if expression is not None and names:  # with a source, the expression transforms its value
+            steps.append(expression.evaluate)
+    if spec.prefix is not None or spec.suffix is not None:
+        before, after = spec.prefix or "", spec.suffix or ""
+        steps.append(lambda v, r: f"{before}{to_string(v)}{after}")
+    if spec.url_base is not None:
+        base = spec.url_base
+        steps.append(lambda v, r: join_url(v, base))
+    each = _Compiled(spec.each, drop_empty, loading, f"{where}[].") if spec.each is not None else None
     drop = drop_empty if spec.drop_if_empty is None else spec.drop_if_empty
-    return _Field(target, split_path(target), tuple(split_path(n) for n in names), names, spec, steps, each, drop)
+    seps = [spec.split] if isinstance(spec.split, str) else list(spec.split or [])
+    splitter = re.compile("|".join(re.escape(s) for s in sorted(seps, key=len, reverse=True))) if seps else None
+    return _Field(target, split_path(target), tuple(split_path(n) for n in names), names, spec, steps, each, drop,
+                  expression if not names else None, splitter)
+
+
+def _source(f: _Field, record: Any, src_at: str) -> tuple[Any, str]:
+    if f.spec.const is not _UNSET:
+        return f.spec.const, ""
+    if f.source_expr is not None:
+        return f.source_expr.evaluate(None, record), src_at + f.source_expr.text
+    if f.spec.join is not None:
+        found = [(get_path(record, parts), name) for parts, name in zip(f.sources, f.source_names, strict=True)]
+        found = [(v, n) for v, n in found if not _empty(v)]
+        return f.spec.join.join(to_string(v).strip() for v, _ in found), src_at + " + ".join(f.source_names)
+    for parts, name in zip(f.sources, f.source_names, strict=True):
+        candidate = get_path(record, parts)
+        if not _empty(candidate):
+            return candidate, src_at + name
+    return None, src_at + " | ".join(f.source_names)
 
 
 def _value(f: _Field, record: Any, at: str, src_at: str) -> tuple[bool, Any]:
     target = at + f.target
-    source = ""
-    value: Any = None
-    if f.spec.const is not _UNSET:
-        value = f.spec.const
-    else:
-        for parts, name in zip(f.sources, f.source_names, strict=True):
-            candidate = get_path(record, parts)
-            if not _empty(candidate):
-                value, source = candidate, src_at + name
-                break
-        source = source or src_at + " | ".join(f.source_names)
+    try:
+        value, source = _source(f, record, src_at)
+    except Invalid as exc:
+        raise _Fail([MappingError(target, src_at + (f.spec.expr or ""), exc.key, _params(exc))]) from None
     if _empty(value):
         return _when_empty(f, target, source)
     if f.each is not None:
@@ -254,24 +393,28 @@ def _value(f: _Field, record: Any, at: str, src_at: str) -> tuple[bool, Any]:
         if errors:
             raise _Fail(errors)
         return True, mapped
-    if f.spec.split is not None and isinstance(value, str):
-        value = [p.strip() for p in value.split(f.spec.split) if p.strip()]
+    if f.splitter is not None and isinstance(value, str):
+        value = [p.strip() for p in f.splitter.split(value) if p.strip()]
     try:
         if isinstance(value, list):
-            value = [v for v in (_run(f.steps, item) for item in value if not _empty(item)) if not _empty(v)]
+            value = [v for v in (_run(f.steps, item, record) for item in value if not _empty(item))
+                     if not _empty(v)]
         else:
-            value = _run(f.steps, value)
+            value = _run(f.steps, value, record)
     except Invalid as exc:
-        params = {k: (_show(v) if k == "value" else v) for k, v in exc.params.items()}
-        raise _Fail([MappingError(target, source, exc.key, params)]) from None
+        raise _Fail([MappingError(target, source, exc.key, _params(exc))]) from None
     if _empty(value):
         return _when_empty(f, target, source)
     return True, value
 
 
-def _run(steps: list[Callable[[Any], Any]], value: Any) -> Any:
+def _params(exc: Invalid) -> dict[str, Any]:
+    return {k: (_show(v) if k == "value" else v) for k, v in exc.params.items()}
+
+
+def _run(steps: list[Step], value: Any, record: Any) -> Any:
     for step in steps:
-        value = step(value)
+        value = step(value, record)
         if value is None:
             return None
     return value
@@ -285,27 +428,62 @@ def _when_empty(f: _Field, target: str, source: str) -> tuple[bool, Any]:
     return (False, None) if f.drop else (True, None)
 
 
-class Mapper:
-    """A compiled mapping: ``mapper.map(record)`` → :class:`MappingResult`."""
+def field_lines(text: str) -> dict[str, int]:
+    """The line (1-based) of each target under ``fields:`` (nested ``each`` targets as ``indikator[].target``)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    out: dict[str, int] = {}
 
-    def __init__(self, spec: MappingSpec | dict[str, Any], *, origin: str = "mapping") -> None:
+    def walk(node: Any, prefix: str) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            return
+        for key, value in node.value:
+            name = f"{prefix}{key.value}"
+            out[name] = key.start_mark.line + 1
+            if isinstance(value, yaml.MappingNode):
+                for k2, v2 in value.value:
+                    if k2.value == "each":
+                        walk(v2, f"{name}[].")
+
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "fields":
+                walk(value, "")
+    return out
+
+
+class Mapper:
+    """A compiled mapping: ``mapper.map(record)`` → :class:`MappingResult`.
+
+    A mapping with a ``todo`` (a draft of ``simpul mapping suggest``), an expression that does not parse or an
+    unknown conversion table is refused here, every problem at once, with the line of the file.
+    """
+
+    def __init__(self, spec: MappingSpec | dict[str, Any], *, origin: str = "mapping",
+                 lines: dict[str, int] | None = None, base_dir: Path | None = None) -> None:
         if not isinstance(spec, MappingSpec):
             try:
                 spec = MappingSpec.model_validate(spec)
             except ValidationError as exc:
                 raise ConfigError(field_errors(exc, origin), what="mapping") from None
         self.spec = spec
-        self._compiled = _Compiled(spec.fields, spec.drop_empty)
+        loading = _Loading(origin, dict(lines or {}), base_dir)
+        self._compiled = _Compiled(spec.fields, spec.drop_empty, loading)
+        if loading.problems:
+            raise ConfigError(loading.problems, what="mapping")
 
     @classmethod
     def from_file(cls, path: str | Path) -> Mapper:
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
+            text = path.read_text(encoding="utf-8")
+            data = yaml.safe_load(text)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError([FieldError(str(path), "mapping.unreadable", {"detail": str(exc)[:200]})],
                               what="mapping") from None
-        return cls(data or {}, origin=path.name)
+        return cls(data or {}, origin=path.name, lines=field_lines(text), base_dir=path.parent)
 
     @property
     def schema_key(self) -> str:

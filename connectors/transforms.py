@@ -1,4 +1,5 @@
-"""Value transforms of the declarative mapping: type coercion, dates, codes, value maps.
+"""Value transforms of the declarative mapping: type coercion, dates, codes, value maps, conversion tables,
+substrings and links.
 
 Each function takes one value and returns the transformed value, or raises :class:`Invalid` with a message
 key of ``messages.yaml`` and its parameters. ``None`` never reaches them (emptiness is handled by the mapper).
@@ -10,7 +11,11 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import yaml
 
 
 class Invalid(Exception):
@@ -224,3 +229,84 @@ def lookup(value: Any, table: dict[str, Any], unknown: str) -> Any:
 
 
 _MISS = object()
+
+
+# -- code-conversion tables (``convert:``), kept as data in connectors/code_tables/<name>.yaml -------------------
+CODE_TABLES_DIR = Path(__file__).with_name("code_tables")
+
+
+class TableError(ValueError):
+    """A conversion table that cannot be used: ``key`` is a message key, ``params`` fill it."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def table_names() -> list[str]:
+    return sorted(p.stem for p in CODE_TABLES_DIR.glob("*.yaml"))
+
+
+def load_table(ref: str, base_dir: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """``ref`` is a bundled table name (``sub_kegiatan_2digit``) or a YAML file (relative to the mapping file).
+
+    The file holds ``values: [{from: OLD, to: NEW}, ...]`` (or a ``values`` mapping OLD: NEW).
+    Returns the table's name and its lookup dict.
+    """
+    path = Path(ref)
+    if path.suffix.lower() not in {".yaml", ".yml"}:
+        path = CODE_TABLES_DIR / f"{ref}.yaml"
+        if not path.is_file():
+            raise TableError("mapping.no_table", table=ref, known=", ".join(table_names()) or "-")
+    elif not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    return str(ref), _read_table(str(path.resolve()))
+
+
+@lru_cache(maxsize=32)
+def _read_table(path: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise TableError("mapping.bad_table", table=path, detail=str(exc).splitlines()[0][:160]) from None
+    values = data.get("values") if isinstance(data, dict) else None
+    if isinstance(values, dict):
+        return {str(k): v for k, v in values.items()}
+    if isinstance(values, list) and all(isinstance(v, dict) and "from" in v and "to" in v for v in values):
+        table: dict[str, Any] = {}
+        for row in values:
+            if str(row["from"]) in table and table[str(row["from"])] != row["to"]:
+                raise TableError("mapping.bad_table", table=path, detail=f"'{row['from']}' converts two ways")
+            table[str(row["from"])] = row["to"]
+        return table
+    raise TableError("mapping.bad_table", table=path, detail="needs values: [{from, to}, ...]")
+
+
+def convert(value: Any, table: dict[str, Any], targets: frozenset[str], name: str, unknown: str) -> Any:
+    """Look ``value`` up in a conversion table; a value already in the table's target form (``targets``) passes."""
+    key = to_string(value).strip()
+    if key in table:
+        return table[key]
+    if unknown == "keep" or key in targets:
+        return value
+    if unknown == "null":
+        return None
+    raise Invalid("mapping.not_in_table", value=value, table=name)
+
+
+def substring(value: Any, start: int, end: int | None) -> str:
+    """Characters ``start``..``end`` (1-based, inclusive), e.g. positions 1–8 of a NIP = its birth date."""
+    text = to_string(value).strip()
+    stop = end if end is not None else len(text)
+    if len(text) < stop or start > len(text):
+        raise Invalid("mapping.substr_short", value=value, start=start, end=stop, length=len(text))
+    return text[start - 1:stop]
+
+
+def join_url(value: Any, base: str) -> str:
+    """A relative link (``/storage/a.pdf``, ``files/a.pdf``) made absolute against ``base``; absolute ones kept."""
+    text = to_string(value).strip()
+    if urlsplit(text).scheme:
+        return text
+    return urljoin(base, text)

@@ -17,7 +17,7 @@ def validate_records(schema_key: str, records: list[dict[str, Any]]) -> dict[str
 
     report = validate_documents(schema_key, records, include_valid=False)
     groups = [{"rule": g.rule, "path": g.path, "count": g.count, "documents": g.documents,
-               "message": {"id": g.message.id, "en": g.message.en}} for g in report.groups[:8]]
+               "message": {"id": g.message.id, "en": g.message.en}} for g in report.groups[:40]]
     return {"schema": report.schema_.key, "version": report.schema_.version, "hash": report.schema_.hash,
             "checked": report.summary.documents, "valid": report.summary.valid,
             "top_issues": [f"{g['rule']} {g['path']} ×{g['count']}" for g in groups[:5]], "groups": groups}

@@ -213,9 +213,10 @@ def _with_schema(res: dict[str, Any]) -> dict[str, Any]:
         return res  # reported when the mapping is used
 
 
-def mapper_of(res: Mapping[str, Any]) -> Mapper:
+def mapper_of(res: Mapping[str, Any], base_dir: Path | None = None) -> Mapper:
+    """The resource's mapping; an inline one finds its conversion-table files next to the spec (``base_dir``)."""
     if res.get("mapping") is not None:
-        return Mapper(res["mapping"], origin="mapping")
+        return Mapper(res["mapping"], origin="mapping", base_dir=base_dir)
     return Mapper.from_file(res["mapping_file"])
 
 
@@ -224,7 +225,7 @@ def mapper_for(spec: ConnectionSpec, resource: str) -> Mapper | None:
     if not (res.get("mapping") is not None or res.get("mapping_file")):
         return None
     try:
-        return mapper_of(res)
+        return mapper_of(res, spec.base_dir)
     except ConnectorError as exc:
         raise ConnectorProblem(exc) from None
 

@@ -81,6 +81,8 @@ def scenario(tmp_path: Path) -> list[list[str]]:
         ["db", "current"],
         ["examples", "list"],
         ["connectors", "list"],
+        ["mapping", "suggest", "simpeg", "pegawai", "--schema", "kepegawaian/pegawai", "--sample",
+         str(tmp_path / "bad.json")],
         ["nosuch"],
     ]
 

@@ -33,12 +33,67 @@ def canonical_conformance(obs: Observation, check: Check) -> Verdict:
         return error("assessment.reason.no_records")
     ratio = valid / checked
     status = by_ratio(ratio, th["min_valid_ratio"], th.get("warn_valid_ratio"))
+    missing, mismatched = _field_counts(per_schema)
     measured = {"checked": checked, "valid": valid, "valid_pct": pct(ratio),
                 "per_schema": {k: {"checked": v.get("checked"), "valid": v.get("valid"),
                                    "top_issues": v.get("top_issues", [])} for k, v in per_schema.items()}}
+    if valid < checked:
+        # lists, not {field: n}: a key named like personal data (nip, nik) would be masked in the stored run
+        measured.update(missing_fields=[{"field": k, "records": n} for k, n in missing.items()],
+                        mismatched_fields=[{"field": k, "records": n} for k, n in mismatched.items()])
     return Verdict(status, params={"checked": checked, "valid": valid, "ratio_pct": pct(ratio),
-                                   "min_pct": pct(th["min_valid_ratio"]), "schemas": listing(list(per_schema))},
+                                   "min_pct": pct(th["min_valid_ratio"]), "schemas": listing(list(per_schema)),
+                                   "hint": _mapping_hint(obs, per_schema, missing, mismatched)
+                                   if valid < checked else ""},
                    measured=measured)
+
+
+def _field_counts(per_schema: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+    """Canonical fields missing (``schema:required``) and not matching (any other rule), with the number of
+    sampled records each affects, most frequent first."""
+    missing: dict[str, int] = {}
+    mismatched: dict[str, int] = {}
+    for slot in per_schema.values():
+        for group in slot.get("groups") or []:
+            name = ".".join(p for p in str(group.get("path") or "").split("/") if p) or "/"
+            rule = str(group.get("rule") or "")
+            if rule in _NOT_CANONICAL:
+                continue  # a source field the schema does not know: not a canonical field
+            into = missing if rule == "schema:required" else mismatched
+            if into is mismatched:
+                name = f"{name} ({rule.removeprefix('schema:')})"
+            into[name] = into.get(name, 0) + int(group.get("documents") or group.get("count") or 0)
+    return (dict(sorted(missing.items(), key=lambda kv: -kv[1])),
+            dict(sorted(mismatched.items(), key=lambda kv: -kv[1])))
+
+
+_NOT_CANONICAL = {"schema:additionalProperties", "schema:unevaluatedProperties"}
+
+
+def _counted(counts: dict[str, int], limit: int = 10) -> str:
+    return listing([f"{name} ×{n}" for name, n in counts.items()], limit)
+
+
+def _mapping_hint(obs: Observation, per_schema: dict[str, Any], missing: dict[str, int],
+                  mismatched: dict[str, int]) -> dict[str, str]:
+    """What does not validate, and the command that starts a mapping for the first unmapped resource."""
+    from hub.i18n import both
+    from hub.mapping import command
+
+    texts = {"id": "", "en": ""}
+    for key, counts in (("mapping.hint.missing", missing), ("mapping.hint.mismatched", mismatched)):
+        if counts:
+            part = both(key, fields=_counted(counts))
+            texts = {lang: texts[lang] + part[lang] for lang in texts}
+    for key, slot in per_schema.items():
+        if slot.get("valid", 0) >= slot.get("checked", 0):
+            continue
+        unmapped = [r["name"] for r in slot.get("resources") or [] if not r.get("mapped")]
+        if unmapped or not slot.get("resources"):
+            line = command(str(obs.get("app") or "APP"), unmapped[0] if unmapped else "RESOURCE", key)
+            hint = both("mapping.hint.command", command=line)
+            return {lang: texts[lang] + hint[lang] for lang in texts}
+    return texts
 
 
 @evaluator("json_utf8")

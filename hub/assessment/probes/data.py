@@ -98,12 +98,16 @@ async def _canonical(ctx: ProbeContext) -> Observation:
             records.extend(raw)
             continue
         key = str(summary.get("schema") or res.schema_key)
-        slot = per_schema.setdefault(key, {"checked": 0, "valid": 0, "top_issues": []})
+        slot = per_schema.setdefault(key, {"checked": 0, "valid": 0, "top_issues": [], "groups": [],
+                                           "resources": []})
         slot["checked"] += int(summary.get("checked") or 0)
         slot["valid"] += int(summary.get("valid") or 0)
         slot["top_issues"] += list(summary.get("top_issues") or [])[:5]
+        slot["groups"] += list(summary.get("groups") or [])  # INT-001: the fields that do not validate
+        slot["resources"].append({"name": res.name, "mapped": bool(mapped)})
         extra.append({"title": f"validation {res.name} → {key}", "data": summary})
-    data_obs = {"schemas": per_schema, "records": records[:500], "no_schema": not ctx.schemas}
+    data_obs = {"schemas": per_schema, "records": records[:500], "no_schema": not ctx.schemas,
+                "app": ctx.target.app_id}
     return Observation(data=data_obs, extra_evidence=extra,
                        evidence=[p.response for p in data.pages if p.records][:2])
 

@@ -73,6 +73,9 @@ def test_fragile_fails_reliable(runs):
 def test_legacy_fails_interoperable_and_integrateable(runs):
     run = runs["jdih"]
     assert {"INT-001", "INT-002", "INT-003", "ITG-001"} <= failed(run)
+    hint = run.result("INT-001").message.en  # counts, fields, and the command that starts a mapping
+    assert " of " in hint and "Canonical fields" in hint
+    assert "Start a mapping: simpul mapping suggest jdih " in hint and "--schema legislasi/produk_hukum" in hint
     assert run.score("interoperable") < 50 and run.score("integrateable") < 75
     assert run.maturity.level <= 2
 
