@@ -14,7 +14,7 @@ from hub.api.app import create_app
 from hub.cli import app
 from hub.services import schema_versions
 from hub.validation.validator import validate_document
-from tests.hub.validation.schemaver_testkit import KEY, VALID_DOC, tree  # noqa: F401 - the fixture
+from tests.hub.validation.schemaver_testkit import KEY, VALID_DOC
 
 runner = CliRunner()
 
