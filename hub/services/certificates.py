@@ -258,15 +258,21 @@ def verify(data: bytes, public_key: Ed25519PublicKey | None = None, *, evidence:
     payload = document.get("certificate") if isinstance(document, dict) else None
     signature = document.get("signature") if isinstance(document, dict) else None
     if (not isinstance(payload, dict) or not isinstance(signature, dict) or payload.get("format") != FORMAT
-            or signature.get("algorithm") != "Ed25519" or set(document) != {"certificate", "signature"}):
+            or signature.get("algorithm") != "Ed25519" or set(document) != {"certificate", "signature"}
+            or set(signature) != {"algorithm", "key_id", "value"}):
         return _result("invalid", "format")
     if render(document) != data:
         return _result("invalid", "altered", certificate=payload)
     key = public_key or hub_public_key(settings)
     given_id = key_id(key)
     try:
-        key.verify(base64.b64decode(str(signature.get("value")), validate=True),
-                   SIGNED_PREFIX + canonical_json(payload))
+        value = str(signature["value"])
+        raw = base64.b64decode(value, validate=True)
+        if base64.b64encode(raw).decode() != value:  # only the one encoding Simpul writes (no spare bits set)
+            raise InvalidSignature
+        if signature["key_id"] != (payload.get("issuer") or {}).get("key_id"):  # the signed key id must agree
+            raise InvalidSignature
+        key.verify(raw, SIGNED_PREFIX + canonical_json(payload))
     except (InvalidSignature, ValueError):
         if signature.get("key_id") != given_id:
             return _result("invalid", "wrong_key", key_id=given_id, certificate=payload,
