@@ -312,6 +312,11 @@ def for_validation(report: Any, path: Path, *, app: str | None, vendor: str | No
     return write(path, cert, evidence)
 
 
+def _score(value: float | None) -> str | None:
+    """Scores as text ("87.5"): no floats in what is signed, so any JSON library re-serialises it alike."""
+    return None if value is None else f"{value:.1f}"
+
+
 def for_conformance(run: Any, evidence: bytes, path: Path, *, vendor: str | None,
                     store: SchemaStore | None = None, settings: Settings | None = None) -> tuple[Path, Path]:
     """A certificate for an assessment run with no failed check and no check Simpul could not measure."""
@@ -332,7 +337,8 @@ def for_conformance(run: Any, evidence: bytes, path: Path, *, vendor: str | None
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
     checks = {"passed": [r.check_id for r in run.results if r.status is Status.PASS],
               "warnings": [r.check_id for r in run.results if r.status is Status.WARNING],
-              "summary": {"counts": counts, "level": run.maturity.level, "overall_score": run.maturity.overall_score,
+              "summary": {"counts": counts, "level": run.maturity.level,
+                          "overall_score": _score(run.maturity.overall_score),
                           "catalog_version": run.catalog_version, "area": run.target.area}}
     subject = {"app": run.target.name, "url": run.target.base_url, "vendor": vendor}
     cert = issue("conformance", subject, entries, checks, evidence, evidence_name(path), settings=settings)
