@@ -14,6 +14,7 @@ with the sunset date and the successor (CLI, API header ``Sunset`` per RFC 8594,
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tempfile
@@ -75,10 +76,26 @@ def versions_file(store: SchemaStore) -> Path:
     return store.root / VERSIONS_FILE
 
 
+_cache: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def _read(store: SchemaStore) -> dict[str, Any]:
+    """``versions.yaml``, re-read only when the file changed (validation asks once per batch or record)."""
     path = versions_file(store)
-    if not path.is_file():
+    try:
+        info = path.stat()
+    except OSError:
         return {}
+    stamp = (info.st_mtime_ns, info.st_size)
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return copy.deepcopy(cached[1])
+    data = _load(path)
+    _cache[path] = (stamp, data)
+    return copy.deepcopy(data)
+
+
+def _load(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -137,3 +137,29 @@ def test_a_change_inside_a_list_and_a_rule_names_where(tmp_path: Path):
     result = diff_entries(store.get(f"{KEY}:1"), store.get(f"{KEY}:1.1"), store)
     found = {(c.kind, c.path, c.where) for c in result.changes}
     assert found == {("bound_added", "tags[]", ""), ("max_lowered", "jumlah", "allOf[0].then")}
+
+
+def test_a_shared_definition_change_shows_at_every_field_using_it(tmp_path: Path):
+    """Copies of the shipped schemas: the shared NIK pattern tightened in definitions 1.1, pegawai 1.1 using it."""
+    import json
+    import shutil
+
+    from hub.settings import PROJECT_ROOT
+    from hub.validation.store import SchemaStore
+
+    root = tmp_path / "schemas"
+    shutil.copytree(PROJECT_ROOT / "schemas", root, ignore=shutil.ignore_patterns("1.1.json", "versions.yaml"))
+    definitions = json.loads((root / "common/definitions/1.json").read_text(encoding="utf-8"))
+    definitions["$id"] = "urn:simpul:schema:common/definitions:1.1"
+    definitions["$defs"]["nik"]["pattern"] = "^[1-9][0-9]{15}$"
+    (root / "common/definitions/1.1.json").write_text(json.dumps(definitions), encoding="utf-8")
+    text = (root / "kepegawaian/pegawai/1.json").read_text(encoding="utf-8")
+    text = text.replace("common/definitions:1#", "common/definitions:1.1#").replace(
+        '"urn:simpul:schema:kepegawaian/pegawai:1"', '"urn:simpul:schema:kepegawaian/pegawai:1.1"')
+    (root / "kepegawaian/pegawai/1.1.json").write_text(text, encoding="utf-8")
+    store = SchemaStore(root)
+    assert not store.problems
+    result = diff_entries(store.get("kepegawaian/pegawai:1"), store.get("kepegawaian/pegawai:1.1"), store)
+    assert [(c.kind, c.path, c.breaking) for c in result.changes] == [("pattern_changed", "nik", True)]
+    shared = diff_entries(store.get("common/definitions:1"), store.get("common/definitions:1.1"), store)
+    assert [(c.kind, c.path) for c in shared.changes] == [("pattern_changed", "$defs.nik")]

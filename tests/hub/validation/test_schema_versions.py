@@ -135,3 +135,12 @@ def test_create_app_still_serves_the_schema_itself(tree):
     client = TestClient(create_app())
     shown = client.get(f"/v1/schemas/{KEY}:1.1")
     assert shown.status_code == 200 and shown.json()["version"] == "1.1"
+
+
+def test_the_shipped_changelog_is_up_to_date():
+    """docs/schemas/CHANGELOG(.en).md is generated: after adding a version, run `simpul schemas changelog --write`."""
+    from hub.settings import PROJECT_ROOT
+
+    for lang, name in (("id", "CHANGELOG.md"), ("en", "CHANGELOG.en.md")):
+        shipped = (PROJECT_ROOT / "docs" / "schemas" / name).read_text(encoding="utf-8")
+        assert shipped == schema_versions.changelog(lang), f"run `simpul schemas changelog --write` ({name})"
