@@ -9,15 +9,17 @@ from datetime import UTC, date, datetime, time
 from email.utils import format_datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
 from hub.api.deps import SettingsDep
 from hub.api.problems import problem_responses
-from hub.api.security import DatabaseDep, require
+from hub.api.security import DatabaseDep, _api_key, _bearer, get_principal, require
 from hub.errors import PayloadTooLarge
+from hub.exchange.scopes import require_manage
 from hub.services import schema_versions
 from hub.validation.diff import SchemaDiff
 from hub.validation.report import Deprecation, ValidationReport
@@ -90,13 +92,21 @@ def list_versions(key: SchemaKey) -> list[VersionInfo]:
 @router.get("/{key:path}/diff", response_model=SchemaDiff, response_model_by_alias=True,
             summary="What changed between two versions, breaking or not, and what it affects",
             responses=problem_responses(400, 404))
-def diff(key: SchemaKey, db: DatabaseDep,
+def diff(key: SchemaKey, db: DatabaseDep, request: Request,
          from_: Annotated[str, Query(alias="from", description="Old version, e.g. 1")],
-         to: Annotated[str, Query(description="New version, e.g. 1.1")]) -> Any:
-    """Every change, classified ``breaking`` (a document valid before may be rejected now) or not, with the
-    registered mappings (connector resources in the registry) and exchange subscriptions the breaking changes
-    touch (``affected``). ``semver_ok`` is false when a minor or patch step carries a breaking change."""
-    return schema_versions.schema_diff(key, from_, to, db=db)
+         to: Annotated[str, Query(description="New version, e.g. 1.1")],
+         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+         api_key: Annotated[str | None, Depends(_api_key)],
+         affected: Annotated[bool, Query(description="Also name the registered mappings and subscriptions the "
+                                                     "breaking changes touch (needs an exchange:manage key)")] = False,
+         ) -> Any:
+    """Every change, classified ``breaking`` (a document valid before may be rejected now) or not.
+    ``semver_ok`` is false when a minor or patch step carries a breaking change. With ``affected=true`` (an API
+    key that may manage the exchange: subscription names are not public) ``affected`` lists the registered mappings
+    (connector resources in the registry) and exchange subscriptions the breaking changes touch."""
+    if affected:
+        require_manage(get_principal(request, db, bearer, api_key))
+    return schema_versions.schema_diff(key, from_, to, db=db, with_affected=affected)
 
 
 @router.post("/{key:path}/deprecate", response_model=Deprecation,

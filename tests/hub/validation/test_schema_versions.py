@@ -117,6 +117,12 @@ def test_api_versions_diff_deprecate_and_sunset_header(tree, registry_api, regis
     body = diff.json()
     assert (body["from"], body["to"], body["breaking"]) == ("1", "1.1", 1)
     assert {c["kind"] for c in body["changes"]} == {"enum_removed", "field_added"}
+    assert body["affected"] is None  # subscription names are not public
+    params = {"from": "1", "to": "1.1", "affected": "true"}
+    assert client.get(f"/v1/schemas/{KEY}/diff", params=params).status_code == 401
+    assert client.get(f"/v1/schemas/{KEY}/diff", params=params, headers=registry_key("viewer")).status_code == 403
+    managed = client.get(f"/v1/schemas/{KEY}/diff", params=params, headers=registry_key("admin")).json()
+    assert managed["affected"] == {"checked": True, "mappings": [], "subscriptions": []}
     assert client.get(f"/v1/schemas/{KEY}/diff", params={"from": "1", "to": "9"}).status_code == 404
     assert client.post(f"/v1/schemas/{KEY}/deprecate", json={"version": "1", "sunset": "2027-06-30"}
                        ).status_code == 401
