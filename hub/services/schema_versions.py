@@ -97,11 +97,24 @@ def _touches(written: set[str], path: str) -> bool:
                or path.startswith(w + "[]") for w in written)
 
 
+def _database_exists() -> bool:
+    """False for a SQLite file that is not there: nothing is registered, and asking must not create it."""
+    from sqlalchemy.engine import make_url
+
+    from hub.settings import get_settings
+
+    url = make_url(get_settings().database_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return True
+    return Path(url.database).is_file()
+
+
 def affected(result: SchemaDiff, db: Any = None) -> dict[str, Any]:
     """Registered mappings and subscriptions the breaking changes of ``result`` touch."""
-    from hub.exchange import subscriptions
-
     breaking = [(i, c) for i, c in enumerate(result.changes) if c.breaking]
+    if db is None and not _database_exists():
+        return {"checked": False, "mappings": [], "subscriptions": []}
+    from hub.exchange import subscriptions  # importing the exchange opens its database
     try:
         mappings = registered_mappings(result.key, db)
         subs = subscriptions.list_all(db=db, schema=result.key)

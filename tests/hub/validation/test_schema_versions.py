@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from hub.api.app import create_app
 from hub.cli import app
 from hub.services import schema_versions
+from hub.settings import get_settings
 from hub.validation.validator import validate_document
 from tests.hub.validation.schemaver_testkit import KEY, VALID_DOC
 
@@ -70,6 +71,8 @@ def test_diff_cli_lists_changes_with_their_class(tree):
     assert (data["from"], data["to"], data["breaking"], data["non_breaking"]) == ("1", "1.1", 1, 1)
     same = runner.invoke(app, ["schemas", "diff", KEY, "1.1", "1.1"])
     assert same.exit_code == 0
+    assert data["affected"]["checked"] is False  # no database yet: said so, and none created by asking
+    assert not Path(get_settings().database_url.removeprefix("sqlite:///")).exists()
 
 
 def test_diff_names_the_mappings_and_subscriptions_it_affects(tree, registry_loaded):
