@@ -153,3 +153,11 @@ def test_the_shipped_changelog_is_up_to_date():
     for lang, name in (("id", "CHANGELOG.md"), ("en", "CHANGELOG.en.md")):
         shipped = (PROJECT_ROOT / "docs" / "schemas" / name).read_text(encoding="utf-8")
         assert shipped == schema_versions.changelog(lang), f"run `simpul schemas changelog --write` ({name})"
+
+
+def test_every_shipped_schema_version_is_a_semantic_version():
+    from hub.validation.store import get_store
+    from hub.validation.versions import semver_of
+
+    for entry in get_store().entries(all_versions=True):
+        assert str(semver_of(entry)).startswith(entry.version.split(".")[0] + "."), entry.versioned_key
