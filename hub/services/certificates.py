@@ -248,6 +248,14 @@ def notices(payload: dict[str, Any], store: SchemaStore | None = None) -> list[N
     return out
 
 
+def _well_formed(payload: dict[str, Any]) -> bool:
+    """The parts the verifier reads have the shapes Simpul writes (anything else is not a certificate)."""
+    schemas = payload.get("schemas", [])
+    return (isinstance(payload.get("issuer"), dict) and isinstance(payload.get("evidence"), dict)
+            and isinstance(schemas, list) and all(isinstance(item, dict) for item in schemas)
+            and isinstance(payload.get("checks", {}), dict) and isinstance(payload.get("subject", {}), dict))
+
+
 def verify(data: bytes, public_key: Ed25519PublicKey | None = None, *, evidence: bytes | None = None,
            store: SchemaStore | None = None, settings: Settings | None = None) -> Verification:
     """Check a certificate file's bytes offline: form, signature (hub key unless ``public_key``), expiry."""
@@ -259,7 +267,7 @@ def verify(data: bytes, public_key: Ed25519PublicKey | None = None, *, evidence:
     signature = document.get("signature") if isinstance(document, dict) else None
     if (not isinstance(payload, dict) or not isinstance(signature, dict) or payload.get("format") != FORMAT
             or signature.get("algorithm") != "Ed25519" or set(document) != {"certificate", "signature"}
-            or set(signature) != {"algorithm", "key_id", "value"}):
+            or set(signature) != {"algorithm", "key_id", "value"} or not _well_formed(payload)):
         return _result("invalid", "format")
     if render(document) != data:
         return _result("invalid", "altered", certificate=payload)

@@ -141,3 +141,15 @@ def test_api_well_known_key_and_verify(issued: Path):
     reformatted = json.dumps(json.loads(issued.read_bytes())).encode()
     bad = client.post("/v1/certificates/verify", content=reformatted, headers={"Content-Type": "application/json"})
     assert bad.status_code == 200 and (bad.json()["valid"], bad.json()["reason"]) == (False, "altered")
+
+
+def test_odd_json_is_not_a_certificate(tree):
+    public = certificates.hub_public_key() if Path(get_settings().certificate_key_file).exists() else \
+        certificates.private_key().public_key()
+    odd = [[], {"certificate": 1, "signature": {}},
+           {"certificate": {"format": "simpul-certificate/1", "issuer": [], "evidence": {}, "schemas": [1]},
+            "signature": {"algorithm": "Ed25519", "key_id": "x", "value": "AA=="}}]
+    for value in odd:
+        result = certificates.verify(certificates.render(value) if isinstance(value, dict) else b"[]", public)
+        assert (result.valid, result.reason) == (False, "format"), value
+    assert certificates.verify(b"\xff", public).reason == "not_json"
