@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     web_lockout_minutes: int = Field(default=15, ge=1, description="Web: how long a locked account waits")
     web_cookie_secure: bool | None = Field(
         default=None, description="Web: Secure cookies (None = when the request came over https)")
+    certificate_key_file: Path = Field(
+        default=Path("./simpul-certificate.key"),
+        description="Ed25519 key that signs conformance certificates (created with mode 0600 on first use)")
+    certificate_valid_days: int = Field(default=365, ge=1, le=3660,
+                                        description="How long a conformance certificate is valid")
     # -- job queue (hub/queue): procrastinate on PostgreSQL, in the process on SQLite --------------------------
     serve_workers: Literal["auto", "on", "off"] = Field(
         default="auto", description="Queue workers inside 'simpul serve': auto = on with SQLite, off with "

@@ -22,7 +22,7 @@ from hub.assessment import AssessmentRun, AssessmentTarget, ProbeLimits, Status,
 from hub.assessment.models import PREFIX_OF
 from hub.assessment.render import FORMATS, detail, render, status_label
 from hub.commands._common import console, err_console, fail, lang, msg
-from hub.errors import BadRequest, UsageError
+from hub.errors import BadRequest, SimpulError, UsageError
 
 STATUS_STYLE = {Status.PASS: "green", Status.WARNING: "yellow", Status.FAIL: "red", Status.ERROR: "bright_black",
                 Status.NOT_APPLICABLE: "bright_black", Status.NOT_ANSWERED: "bright_black"}
@@ -144,6 +144,10 @@ def register(app: typer.Typer) -> None:
         public: bool = typer.Option(False, "--public", help="Alamat ini terbuka ke internet / address is public"),
         probes: int | None = typer.Option(None, "--probes", min=1, max=100,
                                           help="Jumlah percobaan ketersediaan / availability probes"),
+        certificate: Path | None = typer.Option(
+            None, "--certificate", help="Terbitkan sertifikat bertanda tangan bila tidak ada pemeriksaan gagal / "
+                                        "issue a signed certificate when no check fails"),
+        vendor: str | None = typer.Option(None, "--vendor", help="Vendor aplikasi / the application's vendor"),
     ) -> None:
         """Nilai aplikasi terhadap lima standar (tanpa registrasi) / assess an application against the five
         standards (no registration)."""
@@ -179,7 +183,24 @@ def register(app: typer.Typer) -> None:
         failed = len(run.failed)
         out = err_console if fmt != "text" and output is None else console  # keep stdout a clean report
         out.print(msg("assessment.cli.verdict_fail", count=failed) if failed else msg("assessment.cli.verdict_ok"))
+        if certificate is not None:
+            _certify(run, certificate, vendor, language)
         raise typer.Exit(1 if failed else 0)
+
+
+def _certify(run: AssessmentRun, path: Path, vendor: str | None, language: str) -> None:
+    """Issue the certificate (evidence: the JSON report); a run with failures or errors gets none, and is told."""
+    from hub.services.certificates import for_conformance
+
+    evidence = render(run, "json", language)
+    data = evidence.encode("utf-8") if isinstance(evidence, str) else evidence
+    try:
+        cert_path, evidence_path = for_conformance(run, data, path, vendor=vendor)
+    except SimpulError as err:
+        err_console.print(f"[red]{err.message(language)}[/]", highlight=False)
+        return
+    err_console.print(msg("certificate.issued", path=str(cert_path), evidence=str(evidence_path)),
+                      highlight=False)
 
 
 def _emit(run: AssessmentRun, fmt: str, output: Path | None, language: str) -> None:

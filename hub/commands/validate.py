@@ -15,6 +15,7 @@ from rich.console import Group
 from hub.commands._common import console, err_console, fail, lang, msg
 from hub.errors import BadRequest, SimpulError
 from hub.validation.render import render, text_renderables, verdict_line
+from hub.validation.report import ValidationReport
 from hub.validation.service import validate_files
 
 
@@ -43,6 +44,11 @@ def register(app: typer.Typer) -> None:
         only_invalid: bool = typer.Option(False, "--only-invalid",
                                           help="Laporan hanya memuat dokumen bermasalah / list only documents "
                                                "with issues"),
+        certificate: Path | None = typer.Option(
+            None, "--certificate", help="Terbitkan sertifikat bertanda tangan bila semua valid / issue a signed "
+                                        "certificate when every document is valid"),
+        app_name: str | None = typer.Option(None, "--app", help="Aplikasi yang disertifikasi / certified app"),
+        vendor: str | None = typer.Option(None, "--vendor", help="Vendor aplikasi / the application's vendor"),
     ) -> None:
         """Periksa berkas data terhadap skema kanonik / validate data files against a canonical schema.
 
@@ -54,6 +60,8 @@ def register(app: typer.Typer) -> None:
                                     include_valid=not only_invalid)
         except SimpulError as err:
             raise fail(err) from None
+        if report.deprecation is not None and (output is not None or fmt is not OutputFormat.text):
+            err_console.print(f"[bold yellow]⚠ {report.deprecation.message.text(language)}[/]", highlight=False)
         if output is not None:
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)
@@ -68,4 +76,21 @@ def register(app: typer.Typer) -> None:
             console.print(Group(*text_renderables(report, language)), highlight=False)
         else:
             typer.echo(render(report, fmt.value, language), nl=False)
+        if certificate is not None and report.valid:
+            _certify(report, certificate, app_name, vendor)
+        elif certificate is not None:
+            refused = msg("certificate.not_all_valid", invalid=report.summary.invalid,
+                          documents=report.summary.documents)
+            err_console.print(f"[red]{refused}[/]", highlight=False)
         raise typer.Exit(0 if report.valid else 1)
+
+
+def _certify(report: ValidationReport, path: Path, app_name: str | None, vendor: str | None) -> None:
+    from hub.services.certificates import for_validation
+
+    try:
+        cert_path, evidence_path = for_validation(report, path, app=app_name, vendor=vendor)
+    except SimpulError as err:
+        raise fail(err) from None
+    err_console.print(msg("certificate.issued", path=str(cert_path), evidence=str(evidence_path)),
+                      highlight=False)

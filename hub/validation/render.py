@@ -55,6 +55,8 @@ def text_renderables(report: ValidationReport, lang: str = "id") -> Iterator[Ren
     yield Text(f"{t('validation.text.schema', lang)}: {ref.key} v{ref.version}  ({ref.id}, {ref.hash[:19]}…)",
                style="dim")
     yield Text(verdict_line(report, lang), style="bold green" if report.valid else "bold red")
+    if report.deprecation is not None:
+        yield Text(f"⚠ {report.deprecation.message.text(lang)}", style="bold yellow")
     yield Text("")
     summary = Table(title=t("validation.text.summary", lang), title_justify="left", show_edge=False)
     for key in ("documents", "valid", "invalid", "errors", "warnings"):
@@ -114,6 +116,9 @@ def render_junit(report: ValidationReport, lang: str = "id") -> str:
     for name, value in (("schema", ref.id), ("hash", ref.hash), ("documents", s.documents),
                         ("simpul_version", report.simpul_version)):
         ET.SubElement(props, "property", name=name, value=str(value))
+    if report.deprecation is not None:
+        ET.SubElement(props, "property", name="deprecated", value=report.deprecation.message.text(lang))
+        ET.SubElement(suite, "system-err").text = report.deprecation.message.text(lang)
     for doc in report.documents:
         case = ET.SubElement(suite, "testcase", name=doc.location.label.text(lang),
                              classname=doc.location.file or ref.key)
@@ -178,7 +183,9 @@ def render_sarif(report: ValidationReport, lang: str = "id") -> str:
         "runs": [{
             "tool": {"driver": {"name": "Simpul", "version": hub.__version__, "semanticVersion": hub.__version__,
                                 "informationUri": INFORMATION_URI, "rules": rule_objs}},
-            "invocations": [{"executionSuccessful": True}],
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
+                {"level": "warning", "descriptor": {"id": "simpul:deprecated"},
+                 "message": {"text": report.deprecation.message.text(lang)}}] if report.deprecation else []}],
             "results": results,
             "properties": {"schema": report.schema_.model_dump(), "summary": report.summary.model_dump(),
                            "valid": report.valid},

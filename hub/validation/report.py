@@ -16,7 +16,7 @@ rule and by path without array indices (``/indikator/*/target``). Values of pers
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -97,6 +97,18 @@ class Group(BaseModel):
     message: Message = Field(description="The message of the first such issue")
 
 
+class Deprecation(BaseModel):
+    """A schema version marked deprecated: until when it is served, and what replaces it."""
+
+    key: str
+    version: str
+    sunset: date = Field(description="Last day this version is supported (RFC 8594 Sunset)")
+    successor: str | None = Field(default=None, description="The version to move to")
+    since: date | None = None
+    note: str | None = None
+    message: Message
+
+
 class ValidationReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -107,6 +119,8 @@ class ValidationReport(BaseModel):
         description="Every document, or only those with issues when valid ones were left out")
     groups: list[Group] = Field(description="Issues grouped by rule and path, most frequent first")
     rules_applied: bool = Field(default=True, description="Business rules and code lists were checked")
+    deprecation: Deprecation | None = Field(
+        default=None, description="Set when the schema version is deprecated: its sunset date and successor")
     generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     simpul_version: str = hub.__version__
 

@@ -202,9 +202,12 @@ def validate_documents(schema: str | SchemaEntry, documents: Iterable[Any], *, r
             location = parsed.location if parsed else _index_location(index)
             results.append(DocumentResult(index=index, location=location, valid=valid,
                                                           issues=issues, truncated=truncated))
+    from hub.validation.versions import deprecation_of
+
     return ValidationReport(
         schema=schema_ref(entry), valid=valid_count == total, summary=summarize(results, total, valid_count),
         documents=results, groups=build_groups(results), rules_applied=rules and rules_evaluate() is not None,
+        deprecation=deprecation_of(entry, store),
     )
 
 

@@ -307,3 +307,17 @@ def audit_verify(db: Database, principal: Principal) -> Any:
 def require(principal: Principal, action: str) -> None:
     if not principal.can(action):
         raise Forbidden(role=principal.role, action=action, extra={"role": principal.role, "action": action})
+
+
+# -- schema versions and certificates (hub/services/schema_versions.py, hub/services/certificates.py) ----------
+def schema_versions(key: str) -> list[Any]:
+    from hub.services.schema_versions import list_versions
+
+    return list_versions(key)
+
+
+def verify_certificate(data: bytes) -> Any:
+    """Checked with this hub's public key (created on first use, as the well-known address serves it)."""
+    from hub.services import certificates
+
+    return certificates.verify(data, certificates.private_key().public_key())

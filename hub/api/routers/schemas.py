@@ -5,16 +5,24 @@ Thin: the work is done by :mod:`hub.validation.service`; this module parses the 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, Field
 
 from hub.api.deps import SettingsDep
 from hub.api.problems import problem_responses
+from hub.api.security import DatabaseDep, _api_key, _bearer, get_principal, require
 from hub.errors import PayloadTooLarge
-from hub.validation.report import ValidationReport
+from hub.exchange.scopes import require_manage
+from hub.services import schema_versions
+from hub.validation.diff import SchemaDiff
+from hub.validation.report import Deprecation, ValidationReport
 from hub.validation.service import (
     XLSX,
     SchemaDetail,
@@ -25,6 +33,7 @@ from hub.validation.service import (
     validate_payload,
 )
 from hub.validation.store import get_store
+from hub.validation.versions import VersionInfo
 
 router = APIRouter(prefix="/v1/schemas", tags=["schemas"])
 
@@ -72,6 +81,44 @@ def list_all() -> list[SchemaSummary]:
     return list_schemas()
 
 
+@router.get("/{key:path}/versions", response_model=list[VersionInfo],
+            summary="Every version of a schema: semantic version, latest, superseded, deprecation",
+            responses=problem_responses(404))
+def list_versions(key: SchemaKey) -> list[VersionInfo]:
+    """Oldest first. A deprecated version carries its sunset date and successor."""
+    return schema_versions.list_versions(key)
+
+
+@router.get("/{key:path}/diff", response_model=SchemaDiff, response_model_by_alias=True,
+            summary="What changed between two versions, breaking or not, and what it affects",
+            responses=problem_responses(400, 404))
+def diff(key: SchemaKey, db: DatabaseDep, request: Request,
+         from_: Annotated[str, Query(alias="from", description="Old version, e.g. 1")],
+         to: Annotated[str, Query(description="New version, e.g. 1.1")],
+         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+         api_key: Annotated[str | None, Depends(_api_key)],
+         affected: Annotated[bool, Query(description="Also name the registered mappings and subscriptions the "
+                                                     "breaking changes touch (needs an exchange:manage key)")] = False,
+         ) -> Any:
+    """Every change, classified ``breaking`` (a document valid before may be rejected now) or not.
+    ``semver_ok`` is false when a minor or patch step carries a breaking change. With ``affected=true`` (an API
+    key that may manage the exchange: subscription names are not public) ``affected`` lists the registered mappings
+    (connector resources in the registry) and exchange subscriptions the breaking changes touch."""
+    if affected:
+        require_manage(get_principal(request, db, bearer, api_key))
+    return schema_versions.schema_diff(key, from_, to, db=db, with_affected=affected)
+
+
+@router.post("/{key:path}/deprecate", response_model=Deprecation,
+             summary="Mark a schema version deprecated with a sunset date (admin)",
+             responses=problem_responses(400, 401, 403, 404), dependencies=[require("admin")])
+def deprecate(key: SchemaKey, body: DeprecateIn) -> Deprecation:
+    """Recorded in ``versions.yaml`` beside the schemas; validating against the version then warns (report field
+    ``deprecation``, HTTP headers ``Deprecation`` and ``Sunset``)."""
+    return schema_versions.deprecate_version(key, body.version, body.sunset.isoformat(), successor=body.successor,
+                                             note=body.note)
+
+
 @router.get("/{key:path}", response_model=SchemaDetail, summary="One schema: the JSON Schema and its metadata",
             responses=problem_responses(404))
 def show(key: SchemaKey) -> JSONResponse:
@@ -117,5 +164,26 @@ async def validate(
     body = await _read_body(request, settings.max_body_bytes)
     report = await run_in_threadpool(validate_payload, key, body, content_type, sheet=sheet, rules=rules,
                                      include_valid=include_valid, settings=settings)
-    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json",
+                    headers=deprecation_headers(report.deprecation))
+
+
+def deprecation_headers(found: Deprecation | None) -> dict[str, str]:
+    """RFC 9745 ``Deprecation`` and RFC 8594 ``Sunset`` headers, plus a link to the successor version."""
+    if found is None:
+        return {}
+    headers = {"Deprecation": "true",
+               "Sunset": format_datetime(datetime.combine(found.sunset, time(23, 59, 59), UTC), usegmt=True)}
+    if found.successor:
+        headers["Link"] = f'</v1/schemas/{found.key}:{found.successor}>; rel="successor-version"'
+    return headers
+
+
+class DeprecateIn(BaseModel):
+    version: str = Field(description="The version to deprecate, e.g. 1")
+    sunset: date = Field(description="Last day it is supported")
+    successor: str | None = Field(default=None, description="Version to move to (default: the latest)")
+    note: str | None = Field(default=None, max_length=500)
+
+    model_config = {"extra": "forbid"}
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from hub.validation.docs import _business_rules, codelist_values, fields
 from hub.validation.service import list_schemas
 from hub.validation.store import get_store
+from hub.web import backend
 from hub.web.context import WebDep, WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -33,7 +34,8 @@ def _detail(key: str, lang: str) -> dict[str, Any]:
     examples = [(p.name, p.read_text(encoding="utf-8").strip()) for p in entry.examples_valid[:2]]
     return {"entry": entry, "fields": docs, "rules": _business_rules(entry.key),
             "codelists": [(name, codelist_values(store.root, name, lang)) for name in lists],
-            "examples": examples, "invalid": [p.name for p in entry.examples_invalid]}
+            "examples": examples, "invalid": [p.name for p in entry.examples_invalid],
+            "versions": backend.schema_versions(entry.versioned_key)}
 
 
 @router.get("/skema/{key:path}")
