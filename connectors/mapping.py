@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from connectors.config import StrictModel, field_errors
 from connectors.errors import ConfigError, FieldError
@@ -83,6 +83,25 @@ def _field_shorthand(value: Any) -> Any:
 FieldValue = Annotated["FieldSpec", BeforeValidator(_field_shorthand)]
 
 
+def _known_normalise_kind(name: str | None) -> str | None:
+    """``normalise: <kind>`` names a kind of hub/validation/normalise.yaml (the validator's own normaliser)."""
+    from hub.validation import normalise
+
+    if name is not None and name not in normalise.kinds():
+        raise ValueError(f"unknown normalise kind {name!r}; known: {', '.join(sorted(normalise.kinds()))}")
+    return name
+
+
+def _normalise_step(name: str) -> Callable[[Any], Any]:
+    """Rewrite a known display form to its normal form; anything else passes unchanged (the schema judges it)."""
+    from hub.validation import normalise
+
+    def step(value: Any) -> Any:
+        return normalise.normal_form(name, value) or value
+
+    return step
+
+
 class FieldSpec(StrictModel):
     from_: str | list[str] | None = Field(None, alias="from", description="Source path(s); the first non-empty")
     const: Any = _UNSET
@@ -99,6 +118,7 @@ class FieldSpec(StrictModel):
     default: Any = _UNSET
     required: bool = False
     drop_if_empty: bool | None = None
+    normalise: Annotated[str | None, AfterValidator(_known_normalise_kind)] = None
 
     @field_validator("map", mode="before")
     @classmethod
@@ -220,6 +240,8 @@ def _compile(target: str, spec: FieldSpec, drop_empty: bool) -> _Field:
         dt = spec.datetime
         dformats = [dt.from_] if isinstance(dt.from_, str) else list(dt.from_)
         steps.append(lambda v: to_datetime(v, dformats, dt.tz))
+    if spec.normalise is not None:
+        steps.append(_normalise_step(spec.normalise))
     if spec.type is not None:
         coerce = COERCE[spec.type]
         steps.append(lambda v: coerce(v, spec.decimal))

@@ -43,6 +43,14 @@ def register(app: typer.Typer) -> None:
         only_invalid: bool = typer.Option(False, "--only-invalid",
                                           help="Laporan hanya memuat dokumen bermasalah / list only documents "
                                                "with issues"),
+        normalise: bool = typer.Option(False, "--normalise", "--normalize",
+                                       help="Terima bentuk tampilan (NIP berspasi, kode tanpa titik, DD-MM-YYYY) "
+                                            "dan laporkan perubahannya / accept known display forms and report "
+                                            "what was changed"),
+        write_normalised: Path | None = typer.Option(None, "--write-normalised", "--write-normalized",
+                                                     help="Tulis data yang sudah dinormalkan ke berkas (.json "
+                                                          "atau .ndjson; berarti --normalise) / write the "
+                                                          "normalised data to a file"),
     ) -> None:
         """Periksa berkas data terhadap skema kanonik / validate data files against a canonical schema.
 
@@ -51,9 +59,13 @@ def register(app: typer.Typer) -> None:
         language = lang()
         try:
             report = validate_files(schema, files, sheet=sheet, rules=not no_rules,
-                                    include_valid=not only_invalid)
+                                    include_valid=not only_invalid, normalise_=normalise,
+                                    write_normalised=write_normalised)
         except SimpulError as err:
             raise fail(err) from None
+        if write_normalised is not None:
+            err_console.print(msg("validation.text.normalised_written", path=str(write_normalised)),
+                              highlight=False)
         if output is not None:
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)

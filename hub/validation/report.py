@@ -97,6 +97,19 @@ class Group(BaseModel):
     message: Message = Field(description="The message of the first such issue")
 
 
+class NormalisedValue(BaseModel):
+    pointer: str = Field(description="JSON Pointer of the value that was rewritten")
+    kind: str = Field(description="Normalisation kind (hub/validation/normalise.yaml), e.g. nip, tanggal")
+    before: Any = Field(description="The value as sent (personal data masked)")
+    after: Any = Field(description="Its normal form, which was validated (personal data masked)")
+
+
+class NormalisedDocument(BaseModel):
+    index: int = Field(description="0-based position of the document in the batch")
+    location: DocumentLocation
+    changes: list[NormalisedValue]
+
+
 class ValidationReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -107,6 +120,9 @@ class ValidationReport(BaseModel):
         description="Every document, or only those with issues when valid ones were left out")
     groups: list[Group] = Field(description="Issues grouped by rule and path, most frequent first")
     rules_applied: bool = Field(default=True, description="Business rules and code lists were checked")
+    normalised: list[NormalisedDocument] | None = Field(
+        default=None, description="With normalisation on: per document, the display forms rewritten to their "
+                                  "normal form before validation (absent when normalisation was off)")
     generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     simpul_version: str = hub.__version__
 
