@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from connectors.config import StrictModel, field_errors
 from connectors.errors import ConfigError, FieldError
@@ -83,11 +83,11 @@ def _field_shorthand(value: Any) -> Any:
 FieldValue = Annotated["FieldSpec", BeforeValidator(_field_shorthand)]
 
 
-def _known_normalise_kind(name: str | None) -> str | None:
+def _known_normalise_kind(name: Any) -> Any:
     """``normalise: <kind>`` names a kind of hub/validation/normalise.yaml (the validator's own normaliser)."""
     from hub.validation import normalise
 
-    if name is not None and name not in normalise.kinds():
+    if isinstance(name, str) and name not in normalise.kinds():
         raise ValueError(f"unknown normalise kind {name!r}; known: {', '.join(sorted(normalise.kinds()))}")
     return name
 
@@ -118,7 +118,7 @@ class FieldSpec(StrictModel):
     default: Any = _UNSET
     required: bool = False
     drop_if_empty: bool | None = None
-    normalise: Annotated[str | None, AfterValidator(_known_normalise_kind)] = None
+    normalise: Annotated[str | None, BeforeValidator(_known_normalise_kind)] = None
 
     @field_validator("map", mode="before")
     @classmethod
