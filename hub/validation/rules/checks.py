@@ -158,6 +158,8 @@ def nip_adult_at_tmt(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
     if parsed is None or parsed.birth is None or tmt is None:
         return []
     born, (year, month) = parsed.birth, tmt
+    if (year, month or 12) <= (born.year, born.month if month else 12):
+        return []  # a start not after the birth: PEG-004 reports it, once
     if month is None:  # PPPK: only the year is known; take its last day, the most favourable reading
         age, shown = year - born.year, f"{year}"
     else:

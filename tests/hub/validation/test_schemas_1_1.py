@@ -205,3 +205,21 @@ def test_every_rule_new_in_1_1_cites_a_regulation_and_is_absent_from_1():
                     + rules_for("penganggaran/pendapatan:1.1") if r.id == rule_id)
         assert regulation in rule.source, rule_id
         assert rule_id not in [r.id for s in rule.schemas for r in rules_for(f"{s}:1")]
+
+
+def test_tmt_in_the_current_month_is_not_the_future(monkeypatch):
+    from datetime import date
+
+    from hub.validation.rules import checks
+
+    monkeypatch.setattr(checks, "today", lambda: date(2024, 3, 15))
+    this_month = with_(PEGAWAI, nip="199807142024031001", tanggal_lahir="1998-07-14")
+    next_month = with_(PEGAWAI, nip="199807142024041001", tanggal_lahir="1998-07-14")
+    assert ("PEG-009", "/nip") not in errors("kepegawaian/pegawai", this_month)
+    assert ("PEG-009", "/nip") in errors("kepegawaian/pegawai", next_month)
+
+
+def test_a_start_before_birth_is_reported_once():
+    doc = with_(PEGAWAI, nip="197204121960031003")
+    nip_rules = [rule for rule, pointer in errors("kepegawaian/pegawai", doc) if pointer == "/nip"]
+    assert nip_rules == ["PEG-004"]
