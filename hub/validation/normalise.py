@@ -180,10 +180,14 @@ def _values(node: Any, path: Path_, pointer: str = "") -> Iterator[tuple[str, An
 
 
 def normalise_document(document: Any, schema_slots: tuple[tuple[Path_, str], ...]) -> tuple[Any, list[Change]]:
-    """A normalised copy of ``document`` and the changes made (the input is left untouched)."""
+    """A normalised copy of ``document`` and the changes made (the input is left untouched; a document with
+    nothing to rewrite is returned as it is)."""
     changes: list[Change] = []
     if not schema_slots or not isinstance(document, dict):
         return document, changes
+    if not any(normal_form(name, value) is not None
+               for path, name in schema_slots for _, _, _, value in _values(document, path)):
+        return document, changes  # the usual case: nothing to rewrite, nothing copied
     out = copy.deepcopy(document)
     for path, name in schema_slots:
         for pointer, container, key, value in list(_values(out, path)):
