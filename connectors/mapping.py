@@ -143,6 +143,25 @@ def _field_shorthand(value: Any) -> Any:
 FieldValue = Annotated["FieldSpec", BeforeValidator(_field_shorthand)]
 
 
+def _known_normalise_kind(name: Any) -> Any:
+    """``normalise: <kind>`` names a kind of hub/validation/normalise.yaml (the validator's own normaliser)."""
+    from hub.validation import normalise
+
+    if isinstance(name, str) and name not in normalise.kinds():
+        raise ValueError(f"unknown normalise kind {name!r}; known: {', '.join(sorted(normalise.kinds()))}")
+    return name
+
+
+def _normalise_step(name: str) -> Callable[[Any, Any], Any]:
+    """Rewrite a known display form to its normal form; anything else passes unchanged (the schema judges it)."""
+    from hub.validation import normalise
+
+    def step(value: Any, record: Any) -> Any:
+        return normalise.normal_form(name, value) or value
+
+    return step
+
+
 class FieldSpec(StrictModel):
     from_: str | list[str] | None = Field(None, alias="from", description="Source path(s); the first non-empty")
     const: Any = _UNSET
@@ -167,6 +186,7 @@ class FieldSpec(StrictModel):
     required: bool = False
     drop_if_empty: bool | None = None
     todo: str | None = Field(None, description="Left by 'simpul mapping suggest': refused until resolved")
+    normalise: Annotated[str | None, BeforeValidator(_known_normalise_kind)] = None
 
     @field_validator("map", mode="before")
     @classmethod
@@ -332,6 +352,8 @@ def _compile(target: str, spec: FieldSpec, drop_empty: bool, loading: _Loading, 
         dt = spec.datetime
         dformats = [dt.from_] if isinstance(dt.from_, str) else list(dt.from_)
         steps.append(lambda v, r: to_datetime(v, dformats, dt.tz))
+    if spec.normalise is not None:
+        steps.append(_normalise_step(spec.normalise))
     if spec.type is not None:
         coerce = COERCE[spec.type]
         steps.append(lambda v, r: coerce(v, spec.decimal))

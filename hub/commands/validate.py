@@ -49,6 +49,14 @@ def register(app: typer.Typer) -> None:
                                         "certificate when every document is valid"),
         app_name: str | None = typer.Option(None, "--app", help="Aplikasi yang disertifikasi / certified app"),
         vendor: str | None = typer.Option(None, "--vendor", help="Vendor aplikasi / the application's vendor"),
+        normalise: bool = typer.Option(False, "--normalise", "--normalize",
+                                       help="Terima bentuk tampilan (NIP berspasi, kode tanpa titik, DD-MM-YYYY) "
+                                            "dan laporkan perubahannya / accept known display forms and report "
+                                            "what was changed"),
+        write_normalised: Path | None = typer.Option(None, "--write-normalised", "--write-normalized",
+                                                     help="Tulis data yang sudah dinormalkan ke berkas (.json "
+                                                          "atau .ndjson; berarti --normalise) / write the "
+                                                          "normalised data to a file"),
     ) -> None:
         """Periksa berkas data terhadap skema kanonik / validate data files against a canonical schema.
 
@@ -57,11 +65,15 @@ def register(app: typer.Typer) -> None:
         language = lang()
         try:
             report = validate_files(schema, files, sheet=sheet, rules=not no_rules,
-                                    include_valid=not only_invalid)
+                                    include_valid=not only_invalid, normalise_=normalise,
+                                    write_normalised=write_normalised)
         except SimpulError as err:
             raise fail(err) from None
         if report.deprecation is not None and (output is not None or fmt is not OutputFormat.text):
             err_console.print(f"[bold yellow]⚠ {report.deprecation.message.text(language)}[/]", highlight=False)
+        if write_normalised is not None:
+            err_console.print(msg("validation.text.normalised_written", path=str(write_normalised)),
+                              highlight=False)
         if output is not None:
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)

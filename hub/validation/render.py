@@ -63,6 +63,14 @@ def text_renderables(report: ValidationReport, lang: str = "id") -> Iterator[Ren
         summary.add_column(t(f"validation.text.{key}", lang), justify="right")
     summary.add_row(*(str(v) for v in (s.documents, s.valid, s.invalid, s.errors, s.warnings)))
     yield summary
+    if report.normalised is not None:
+        changes = sum(len(d.changes) for d in report.normalised)
+        yield Text("")
+        yield Text(t("validation.text.normalised", lang, changes=changes, documents=len(report.normalised)),
+                   style="bold")
+        for doc in report.normalised[:MAX_TEXT_DOCUMENTS]:
+            for c in doc.changes:
+                yield Text(f"  {doc.location.label.text(lang)} {c.pointer}: {c.before!s} → {c.after!s} ({c.kind})")
     if report.groups:
         yield Text("")
         groups = Table(title=t("validation.text.groups", lang), title_justify="left", show_lines=False,

@@ -107,6 +107,17 @@ class Deprecation(BaseModel):
     since: date | None = None
     note: str | None = None
     message: Message
+class NormalisedValue(BaseModel):
+    pointer: str = Field(description="JSON Pointer of the value that was rewritten")
+    kind: str = Field(description="Normalisation kind (hub/validation/normalise.yaml), e.g. nip, tanggal")
+    before: Any = Field(description="The value as sent (personal data masked)")
+    after: Any = Field(description="Its normal form, which was validated (personal data masked)")
+
+
+class NormalisedDocument(BaseModel):
+    index: int = Field(description="0-based position of the document in the batch")
+    location: DocumentLocation
+    changes: list[NormalisedValue]
 
 
 class ValidationReport(BaseModel):
@@ -121,6 +132,9 @@ class ValidationReport(BaseModel):
     rules_applied: bool = Field(default=True, description="Business rules and code lists were checked")
     deprecation: Deprecation | None = Field(
         default=None, description="Set when the schema version is deprecated: its sunset date and successor")
+    normalised: list[NormalisedDocument] | None = Field(
+        default=None, description="With normalisation on: per document, the display forms rewritten to their "
+                                  "normal form before validation (absent when normalisation was off)")
     generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     simpul_version: str = hub.__version__
 

@@ -6,6 +6,7 @@ two interfaces answer alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from hub.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from hub.i18n import t
 from hub.settings import Settings, get_settings
-from hub.validation import inputs
+from hub.validation import inputs, normalise
 from hub.validation.inputs import InputFormat, ParsedDocument
-from hub.validation.report import Message, ValidationReport
+from hub.validation.privacy import safe_value
+from hub.validation.report import Message, NormalisedDocument, NormalisedValue, ValidationReport
 from hub.validation.store import SchemaEntry, SchemaStore, get_store
 from hub.validation.validator import validate_documents
 
@@ -95,16 +98,19 @@ def _body_limit(size: int, settings: Settings) -> None:
 
 
 def validate_payload(key: str, body: bytes, content_type: str | None, *, sheet: str | None = None,
-                     rules: bool = True, include_valid: bool = True, store: SchemaStore | None = None,
-                     settings: Settings | None = None) -> ValidationReport:
-    """Validate an HTTP body (JSON object or array, NDJSON, CSV or XLSX) against schema ``key``."""
+                     rules: bool = True, include_valid: bool = True, normalise_: bool = False,
+                     store: SchemaStore | None = None, settings: Settings | None = None) -> ValidationReport:
+    """Validate an HTTP body (JSON object or array, NDJSON, CSV or XLSX) against schema ``key``.
+
+    ``normalise_``: rewrite known display forms to their normal form first and report what changed.
+    """
     store = store or get_store()
     settings = settings or get_settings()
     entry = store.get(key)
     fmt = media_format(content_type)
     _body_limit(len(body), settings)
     docs = inputs.parse(body, fmt, store.resolved(entry), sheet=sheet, limit=settings.max_batch_documents)
-    return validate_documents(entry, docs, rules=rules, include_valid=include_valid, store=store)
+    return _validate(entry, docs, store, rules=rules, include_valid=include_valid, normalise_=normalise_)
 
 
 def read_documents(paths: Sequence[Path | str], entry: SchemaEntry, store: SchemaStore, *,
@@ -126,11 +132,103 @@ def read_documents(paths: Sequence[Path | str], entry: SchemaEntry, store: Schem
 
 
 def validate_files(key: str, paths: Sequence[Path | str], *, sheet: str | None = None, rules: bool = True,
-                   include_valid: bool = True, store: SchemaStore | None = None,
-                   settings: Settings | None = None) -> ValidationReport:
-    """Validate files (format from the suffix: .json, .ndjson/.jsonl, .csv, .xlsx) as one batch."""
+                   include_valid: bool = True, normalise_: bool = False, write_normalised: Path | None = None,
+                   store: SchemaStore | None = None, settings: Settings | None = None) -> ValidationReport:
+    """Validate files (format from the suffix: .json, .ndjson/.jsonl, .csv, .xlsx) as one batch.
+
+    ``normalise_`` as for :func:`validate_payload`; ``write_normalised`` (implies it) writes the normalised
+    documents to that file: NDJSON for ``.ndjson``/``.jsonl``, otherwise a JSON array.
+    """
     store = store or get_store()
     settings = settings or get_settings()
     entry = store.get(key)
     docs = read_documents(paths, entry, store, sheet=sheet, limit=settings.max_batch_documents)
-    return validate_documents(entry, docs, rules=rules, include_valid=include_valid, store=store)
+    normalise_ = normalise_ or write_normalised is not None
+    report = _validate(entry, docs, store, rules=rules, include_valid=include_valid, normalise_=normalise_)
+    if write_normalised is not None:
+        write_documents(write_normalised, [d.data for d in docs])
+    return report
+
+
+# --- normalisation (hub/validation/normalise.py does the rewriting; here: report and hints) ---------------------
+def _validate(entry: SchemaEntry, docs: list[ParsedDocument], store: SchemaStore, *, rules: bool,
+              include_valid: bool, normalise_: bool) -> ValidationReport:
+    resolved = store.resolved(entry)
+    slots = store.memo("normalise", entry, lambda: normalise.slots(resolved))
+    changed: list[NormalisedDocument] = []
+    if normalise_:
+        for index, doc in enumerate(docs):
+            doc.data, changes = normalise.normalise_document(doc.data, slots)
+            if changes:
+                changed.append(NormalisedDocument(index=index, location=doc.location, changes=[
+                    _shown(c, resolved) for c in changes]))
+    report = validate_documents(entry, docs, rules=rules, include_valid=include_valid, store=store)
+    if normalise_:
+        report.normalised = changed
+    else:
+        _hint_normal_forms(report, docs, slots, resolved)
+    return report
+
+
+def _shown(change: normalise.Change, resolved: dict[str, Any]) -> NormalisedValue:
+    parts = [int(p) if p.isdigit() else p.replace("~1", "/").replace("~0", "~")
+             for p in change.pointer.split("/")[1:]]
+    masked = normalise.kind(change.kind).personal
+    before = _masked(change.before) if masked else safe_value(change.before, resolved, parts)
+    after = _masked(change.after) if masked else safe_value(change.after, resolved, parts)
+    return NormalisedValue(pointer=change.pointer, kind=change.kind, before=before, after=after)
+
+
+def _masked(value: Any) -> Any:
+    from hub.validation.rules.values import masked
+
+    return masked(value)
+
+
+def _value_at(document: Any, pointer: str) -> Any:
+    node = document
+    for token in pointer.split("/")[1:] if pointer else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict):
+            node = node.get(token)
+        else:
+            return None
+    return node
+
+
+def _hint_normal_forms(report: ValidationReport, docs: list[ParsedDocument], slots: Any,
+                       resolved: dict[str, Any]) -> None:
+    """Without normalisation, a schema error on a known display form names the normal form (one answer)."""
+    if not slots:
+        return
+    for result in report.documents:
+        if result.index >= len(docs):
+            continue
+        for issue in result.issues:
+            name = normalise.kind_at(slots, issue.pointer) if issue.rule.startswith("schema:") else None
+            after = normalise.normal_form(name, _value_at(docs[result.index].data, issue.pointer)) if name else None
+            if after is None:
+                continue
+            kind = normalise.kind(name)
+            shown = _masked(after) if kind.personal else after
+            hint_id = t("validation.normal_form_hint", "id", normal=shown, form=kind.normal["id"])
+            hint_en = t("validation.normal_form_hint", "en", normal=shown, form=kind.normal["en"])
+            issue.message = Message(id=f"{issue.message.id} {hint_id}", en=f"{issue.message.en} {hint_en}")
+
+
+def write_documents(path: Path | str, documents: list[Any]) -> Path:
+    """Write documents as NDJSON (``.ndjson``/``.jsonl``) or a JSON array; an unwritable path is a usage error."""
+    target = Path(path)
+    if target.suffix.lower() in (".ndjson", ".jsonl"):
+        text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents)
+    else:
+        text = json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadRequest("validation.normalised_unwritable", path=str(target),
+                         detail=exc.strerror or str(exc)) from None
+    return target

@@ -138,7 +138,7 @@ class DocumentValidator:
         if evaluate is None:
             return []
         try:
-            violations = evaluate(self.entry.key, document, context=self.context, schema=self.resolved)
+            violations = evaluate(self.entry.versioned_key, document, context=self.context, schema=self.resolved)
         except Exception:
             if not schema_ok:
                 return []  # rules may assume the schema holds; the schema errors already say what to fix

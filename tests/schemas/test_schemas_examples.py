@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from hub.validation.rules import evaluate
+from tests.schemas.conftest import latest_version
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 RECORD_DIRS = sorted(p.parent for p in SCHEMAS_DIR.glob("*/*/1.json") if p.parent.parent.name != "common")
@@ -44,7 +45,8 @@ def problems(example: Path, validator_for, all_schemas) -> tuple[list[Any], list
     document = load(example)
     key = key_of(example)
     schema_errors = list(validator_for(key).iter_errors(document))
-    violations = evaluate(key, document, schema=all_schemas[f"urn:simpul:schema:{key}:1"])
+    urn = f"urn:simpul:schema:{key}:{latest_version(key)}"
+    violations = evaluate(urn, document, schema=all_schemas[urn])
     return schema_errors, violations
 
 
@@ -71,7 +73,7 @@ def test_valid_example_passes_the_schema_and_every_rule(example: Path, validator
 @pytest.mark.parametrize("example", VALID, ids=example_id)
 def test_valid_example_passes_the_fast_engine_too(example: Path, all_schemas):
     key = key_of(example)
-    urn = f"urn:simpul:schema:{key}:1"
+    urn = f"urn:simpul:schema:{key}:{latest_version(key)}"
     registry = jsonschema_rs.Registry(list(all_schemas.items()))
     validator = jsonschema_rs.Draft202012Validator(all_schemas[urn], registry=registry, validate_formats=True,
                                                    base_uri=urn)

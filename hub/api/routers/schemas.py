@@ -154,6 +154,9 @@ async def validate(
     sheet: str | None = Query(None, description="XLSX: the sheet to read (default: the first)"),
     rules: bool = Query(True, description="Also check business rules and code lists"),
     include_valid: bool = Query(True, description="List valid documents too (false: only those with issues)"),
+    normalise: bool = Query(False, description="Accept known display forms (spaced NIP, undotted codes, "
+                                               "DD-MM-YYYY dates): validate their normal form and list per "
+                                               "document what was changed under 'normalised'"),
 ) -> Response:
     """Always 200 with a ValidationReport when the input could be read: ``valid`` says whether every document
     passed. 400 malformed input (JSON errors name line, column and position), 404 unknown schema, 413 body
@@ -163,7 +166,7 @@ async def validate(
     media_format(content_type)
     body = await _read_body(request, settings.max_body_bytes)
     report = await run_in_threadpool(validate_payload, key, body, content_type, sheet=sheet, rules=rules,
-                                     include_valid=include_valid, settings=settings)
+                                     include_valid=include_valid, normalise_=normalise, settings=settings)
     return Response(report.model_dump_json(by_alias=True), media_type="application/json",
                     headers=deprecation_headers(report.deprecation))
 

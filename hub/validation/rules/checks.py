@@ -8,6 +8,7 @@ schema reports those. Message parameters may be plain values or ``{"id": ..., "e
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -118,6 +119,79 @@ def nik_date_real(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
     if parsed is None or parsed.real:
         return []
     return [("/nik", v.masked(doc["nik"]), {"found": parsed.digits[6:12]})]
+
+
+def _tmt(parsed: v.Nip) -> tuple[int, int | None] | None:
+    """The appointment start in a NIP: (year, month) for a PNS, (year, None) for a PPPK (only the year)."""
+    digits = parsed.digits
+    if parsed.form == "PNS" and 1 <= int(digits[12:14]) <= 12:
+        return int(digits[8:12]), int(digits[12:14])
+    if parsed.form == "PPPK":
+        return int(digits[8:12]), None
+    return None
+
+
+def today() -> date:
+    """The date rules compare with (a function, so tests can fix it)."""
+    return date.today()
+
+
+@check("nip_tmt_not_future")
+def nip_tmt_not_future(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
+    parsed = v.nip(doc.get("nip"))
+    tmt = _tmt(parsed) if parsed is not None else None
+    if tmt is None:
+        return []
+    now = today()
+    year, month = tmt
+    future = year > now.year if month is None else (year, month) > (now.year, now.month)
+    if not future:
+        return []
+    shown = f"{year}" if month is None else f"{year}-{month:02d}"
+    return [("/nip", v.masked(doc["nip"]), {"tmt": shown, "today": now.isoformat()})]
+
+
+@check("nip_adult_at_tmt")
+def nip_adult_at_tmt(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
+    parsed = v.nip(doc.get("nip"))
+    tmt = _tmt(parsed) if parsed is not None and parsed.birth is not None else None
+    if parsed is None or parsed.birth is None or tmt is None:
+        return []
+    born, (year, month) = parsed.birth, tmt
+    if (year, month or 12) <= (born.year, born.month if month else 12):
+        return []  # a start not after the birth: PEG-004 reports it, once
+    if month is None:  # PPPK: only the year is known; take its last day, the most favourable reading
+        age, shown = year - born.year, f"{year}"
+    else:
+        age = year - born.year - ((month, 1) < (born.month, born.day))
+        shown = f"{year}-{month:02d}"
+    if age >= MIN_AGE_AT_APPOINTMENT:
+        return []
+    return [("/nip", v.masked(doc["nip"]), {"tmt": shown, "age": max(age, 0), "minimum": MIN_AGE_AT_APPOINTMENT})]
+
+
+#: PP 11/2017 (Manajemen PNS) Pasal 23 ayat (1) huruf a: a candidate is at least 18 when applying.
+MIN_AGE_AT_APPOINTMENT = 18
+
+_FUNCTIONAL = ("fungsional_tertentu", "fungsional_umum")
+
+
+@check("eselon_only_structural")
+def eselon_only_structural(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
+    position = doc.get("jabatan")
+    if not isinstance(position, dict):
+        return []
+    kind, echelon = position.get("jenis_jabatan"), position.get("eselon")
+    if kind not in _FUNCTIONAL or not isinstance(echelon, str) or echelon in ("", "non_eselon"):
+        return []
+    return [("/jabatan/eselon", echelon, {"eselon": echelon, "jenis_jabatan": kind})]
+
+
+@check("cpns_only_pns")
+def cpns_only_pns(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
+    if doc.get("jenis_asn") != "PPPK" or doc.get("status_kepegawaian") != "cpns":
+        return []
+    return [("/status_kepegawaian", "cpns", {"jenis_asn": "PPPK"})]
 
 
 @check("golongan_matches_jenis_asn")
@@ -250,6 +324,23 @@ def kelompok_akun_known(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
     return [("/kode_rekening", code, {"kode_rekening": code, "kelompok": group})]
 
 
+@check("rekening_level_matches_pemda")
+def rekening_level_matches_pemda(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
+    """An account reserved for one level of government (code list 'rekening_tingkat') at another level."""
+    code, reserved = v.code(doc, "kode_rekening"), codelists().get("rekening_tingkat")
+    kind = ctx.pemda_level or v.pemda_kind(doc.get("kode_pemda"))
+    if code is None or reserved is None or kind is None:
+        return []
+    for entry in reserved.values:
+        prefix, levels = str(entry["code"]), entry.get("pemda")
+        if (code == prefix or code.startswith(prefix + ".")) and isinstance(levels, list) and kind not in levels:
+            return [("/kode_rekening", code, {"kode_rekening": code, "rekening": prefix,
+                                              "nama": dict(entry.get("label") or {}),
+                                              "pemda": v.term(f"pemda.{kind}"),
+                                              "allowed": v.term(f"pemda.{levels[0]}") if levels else ""})]
+    return []
+
+
 # --- legislasi ------------------------------------------------------------------------------------------------------
 @check("pengundangan_not_before_penetapan")
 def pengundangan_not_before_penetapan(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
@@ -279,6 +370,17 @@ def revoked_not_in_force(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]
             by = " ".join(f"{label}{item[k]}" for label, k in parts if item.get(k) not in (None, ""))
             return [("/status", "Berlaku", {"by": by})]
     return []
+
+
+@check("in_force_needs_pengundangan")
+def in_force_needs_pengundangan(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
+    jenis, types = v.text(doc, "jenis"), codelists().get("jenis_produk_hukum")
+    entry = types.get(jenis) if types is not None and jenis is not None else None
+    if doc.get("status") != "Berlaku" or entry is None or entry.get("diundangkan") is not True:
+        return []
+    if v.text(doc, "tanggal_pengundangan") is not None:
+        return []
+    return [("/tanggal_pengundangan", None, {"jenis": jenis})]
 
 
 @check("jenis_matches_pemda")

@@ -57,6 +57,14 @@ def schema_key(ref: str) -> str:
     return ref.split(":", 1)[0]
 
 
+def schema_version(ref: str) -> str | None:
+    """``kepegawaian/pegawai:1.1`` → ``1.1``; a key without a version → ``None`` (the rules of the latest)."""
+    ref = ref.strip()
+    if ref.startswith(URN_PREFIX):
+        ref = ref[len(URN_PREFIX):]
+    return ref.split(":", 1)[1] if ":" in ref else None
+
+
 def retired_ids() -> frozenset[str]:
     data = yaml.safe_load((HERE / "retired_ids.yaml").read_text(encoding="utf-8")) or []
     return frozenset(str(item["id"] if isinstance(item, dict) else item) for item in data)
@@ -66,6 +74,15 @@ def _texts(raw: Any, rule_id: str, key: str) -> dict[str, str]:
     if not isinstance(raw, dict) or not all(isinstance(raw.get(lang), str) for lang in LANGS):
         raise RuntimeError(f"rule {rule_id}: '{key}' needs an 'id' and an 'en' text")
     return {lang: raw[lang] for lang in LANGS}
+
+
+def _since(raw: Any) -> dict[str, str]:
+    """``since: "1.1"`` (every schema of the rule) or ``since: {<schema key>: "1.1"}``."""
+    if raw is None:
+        return {}
+    if isinstance(raw, dict):
+        return {schema_key(str(k)): str(v) for k, v in raw.items()}
+    return {"*": str(raw)}
 
 
 def _rule(raw: dict[str, Any], seen: set[str], retired: frozenset[str]) -> Rule:
@@ -84,11 +101,16 @@ def _rule(raw: dict[str, Any], seen: set[str], retired: frozenset[str]) -> Rule:
     if not isinstance(schemas, list) or not schemas:
         raise RuntimeError(f"rule {rule_id}: 'schemas' must list at least one schema key")
     examples = raw.get("examples") or {}
+    by_version = {str(k): str(v) for k, v in (raw.get("severity_by_version") or {}).items()}
+    if any(v not in SEVERITIES for v in by_version.values()):
+        raise RuntimeError(f"rule {rule_id}: severity_by_version values must be one of {SEVERITIES}")
+    at = {schema_key(str(k)): str(v) for k, v in (raw.get("at") or {}).items()}
     return Rule(
         id=rule_id, schemas=tuple(schema_key(s) for s in schemas), check=raw["check"], severity=raw["severity"],
         title=_texts(raw.get("title"), rule_id, "title"), message=_texts(raw.get("message"), rule_id, "message"),
         source=str(raw.get("source", "")),
         examples={"good": list(examples.get("good") or []), "bad": list(examples.get("bad") or [])},
+        since=_since(raw.get("since")), severity_by_version=by_version, at=at,
     )
 
 
@@ -114,11 +136,24 @@ def _rules_for(key: str) -> tuple[Rule, ...]:
 
 
 def rules_for(schema_key_: str) -> list[Rule]:
-    """The rules that apply to a schema (key ``<domain>/<name>``; a version or URN is accepted too)."""
-    return list(_rules_for(schema_key(schema_key_)))
+    """The rules that apply to a schema (key ``<domain>/<name>``; with a version or URN: that version's rules)."""
+    version = schema_version(schema_key_)
+    key = schema_key(schema_key_)
+    return [rule for rule in _rules_for(key) if rule.applies_to(version, key)]
 
 
-def apply_rule(rule: Rule, document: Any, context: RuleContext) -> list[Violation]:
+def _object_at(document: Any, pointer: str) -> Any:
+    node = document
+    for token in pointer.split("/")[1:]:
+        node = node.get(token.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
+    return node
+
+
+def apply_rule(rule: Rule, document: Any, context: RuleContext, *, key: str | None = None,
+               version: str | None = None) -> list[Violation]:
+    prefix = rule.at.get(key or "", "")
+    if prefix:
+        document = _object_at(document, prefix)
     if not isinstance(document, dict):
         return []
     try:
@@ -127,7 +162,7 @@ def apply_rule(rule: Rule, document: Any, context: RuleContext) -> list[Violatio
         log.exception("rule_check_failed", rule=rule.id, check=rule.check)
         return []
     return [
-        Violation(rule_id=rule.id, severity=rule.severity, pointer=pointer, value=value,
+        Violation(rule_id=rule.id, severity=rule.severity_for(version), pointer=prefix + pointer, value=value,
                   message=render(rule.message, {"value": value, **params}), title=dict(rule.title))
         for pointer, value, params in findings
     ]
@@ -181,9 +216,11 @@ def evaluate(schema_key_: str, document: object, context: RuleContext | None = N
              schema: dict[str, Any] | None = None) -> list[Violation]:
     """Business rules of ``schema_key_`` and, when ``schema`` is given, its ``x-codelist`` checks."""
     ctx = context if context is not None else RuleContext()
+    key, version = schema_key(schema_key_), schema_version(schema_key_)
     out: list[Violation] = []
-    for rule in _rules_for(schema_key(schema_key_)):
-        out.extend(apply_rule(rule, document, ctx))
+    for rule in _rules_for(key):
+        if rule.applies_to(version, key):
+            out.extend(apply_rule(rule, document, ctx, key=key, version=version))
     if schema is not None:
         out.extend(codelist_violations(codelist_slots(schema), document))
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +13,11 @@ Pointer = str
 #: What a check function returns for each problem: (JSON Pointer, offending value, message parameters).
 Finding = tuple[Pointer, object, dict[str, Any]]
 CheckFn = Callable[[dict[str, Any], "RuleContext"], list[Finding]]
+
+def version_order(version: str) -> tuple[tuple[int, Any], ...]:
+    """Natural order of schema versions: ``1`` < ``1.1`` < ``1.10`` < ``2``."""
+    return tuple((0, int(p)) if p.isascii() and p.isdigit() else (1, p) for p in re.split(r"[.\-]", version))
+
 
 PEMDA_LEVELS = ("provinsi", "kabupaten", "kota")
 SEVERITIES = ("error", "warning")
@@ -48,6 +54,19 @@ class Rule:
     message: dict[str, str]
     source: str
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    since: dict[str, str] = field(default_factory=dict)
+    """Schema key (or ``*``) → first schema version the rule applies to; older versions keep their contract."""
+    severity_by_version: dict[str, str] = field(default_factory=dict)
+    """Severity for named older versions (a rule made stricter in 1.1 stays a warning for 1)."""
+    at: dict[str, str] = field(default_factory=dict)
+    """Schema key → JSON Pointer of the object the rule reads there (NIK rules read ``/pemohon`` of permohonan)."""
+
+    def applies_to(self, version: str | None, key: str | None = None) -> bool:
+        first = self.since.get(key or "") or self.since.get("*")
+        return version is None or first is None or version_order(version) >= version_order(first)
+
+    def severity_for(self, version: str | None) -> str:
+        return self.severity_by_version.get(version or "", self.severity)
 
     def apply(self, document: Any, context: RuleContext | None = None) -> list[Violation]:
         """Run this rule alone on ``document`` (used by tests and the rule documentation)."""

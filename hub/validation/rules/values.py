@@ -18,11 +18,11 @@ from hub.logging import mask_text
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KODE_PEMDA = re.compile(r"^(\d{2})(?:\.(\d{2}))?$")
 
-#: The code shapes of schemas/common/definitions/1.json (a test keeps the two equal). A rule compares codes only
+#: The code shapes of the latest schemas/common/definitions (a test keeps the two equal). A rule compares codes only
 #: when they have their canonical shape: a malformed code is the schema's finding, not a second one of the rule.
 CODE_PATTERNS = {
     "kode_wilayah": r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
-    "kode_pemda": r"^\d{2}(\.(0[1-9]|[1-6]\d|7[1-9]|[89]\d))?$",
+    "kode_pemda": r"^(1[1-9]|[2-8]\d|9[0-6])(\.(0[1-9]|[1-6]\d|7[1-9]))?$",
     "kode_bidang_urusan": r"^([1-8]\.\d{2}|X\.XX)$",
     "kode_program": r"^([1-8]\.\d{2}|X\.XX)\.\d{2}$",
     "kode_kegiatan": r"^([1-8]\.\d{2}|X\.XX)\.\d{2}\.[12]\.\d{2}$",
@@ -95,10 +95,11 @@ class Nip:
 
 
 def nip(value: Any) -> Nip | None:
-    """Parse a NIP; spaces (display form ``19910205 201403 2 002``) are removed first."""
+    """Parse a NIP in its normal form (18 digits). The display form ``19910205 201403 2 002`` is the schema's
+    finding, named there with its normal form; ``--normalise`` joins it before the rules run (one answer)."""
     if not isinstance(value, str):
         return None
-    digits = re.sub(r"\s+", "", value)
+    digits = value
     if len(digits) != 18 or not digits.isascii() or not digits.isdigit():
         return None
     form = "PPPK" if digits[12] == "2" else "PNS" if digits[12] in "01" else None
@@ -132,7 +133,7 @@ class Nik:
 def nik(value: Any) -> Nik | None:
     if not isinstance(value, str):
         return None
-    digits = re.sub(r"\s+", "", value)
+    digits = value
     if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
         return None
     raw_day = int(digits[6:8])
@@ -143,7 +144,7 @@ def nik(value: Any) -> Nik | None:
 
 # --- Pemda ----------------------------------------------------------------------------------------------------------
 def pemda_kind(kode_pemda: Any) -> str | None:
-    """``35`` → provinsi, ``35.10`` → kabupaten (01–69), ``35.72`` → kota (71–99); otherwise ``None``."""
+    """``35`` → provinsi, ``35.10`` → kabupaten (01–69), ``35.72`` → kota (71–79); otherwise ``None``."""
     if not isinstance(kode_pemda, str) or not _CODES["kode_pemda"].fullmatch(kode_pemda):
         return None
     match = _KODE_PEMDA.match(kode_pemda)
@@ -152,7 +153,7 @@ def pemda_kind(kode_pemda: Any) -> str | None:
     if match.group(2) is None:
         return "provinsi"
     second = int(match.group(2))
-    return "kabupaten" if 1 <= second <= 69 else "kota" if 71 <= second <= 99 else None
+    return "kabupaten" if 1 <= second <= 69 else "kota" if 71 <= second <= 79 else None
 
 
 def level_digit(kind: str | None) -> str | None:

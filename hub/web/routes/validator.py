@@ -32,15 +32,15 @@ def _schemas(lang: str) -> list[tuple[str, str]]:
 async def validator_page(web: WebDep, schema: str = "") -> Response:
     web.require("validate:run")
     return web.page("validator.html", title=web.t("web.nav.validator"), schemas=_schemas(web.lang),
-                    values={"schema": schema[:200], "payload": "", "sheet": ""}, errors=[], report=None,
-                    report_json="", other="en" if web.lang == "id" else "id")
+                    values={"schema": schema[:200], "payload": "", "sheet": "", "normalise": ""}, errors=[],
+                    report=None, report_json="", other="en" if web.lang == "id" else "id")
 
 
 @router.post("/validator")
 async def validate(web: WebDep, request: Request) -> Response:
     web.require("validate:run")
     form = await request.form()
-    values = {k: str(form.get(k) or "") for k in ("schema", "payload", "sheet")}
+    values = {k: str(form.get(k) or "") for k in ("schema", "payload", "sheet", "normalise")}
     upload = form.get("file")
     errors: list[dict[str, Any]] = []
     body, fmt = b"", ""
@@ -60,7 +60,8 @@ async def validate(web: WebDep, request: Request) -> Response:
     if not errors:
         try:
             report = await run_in_threadpool(validate_payload, values["schema"], body, TYPE_OF.get(fmt, "x/unknown"),
-                                             sheet=values["sheet"].strip() or None, include_valid=False)
+                                             sheet=values["sheet"].strip() or None, include_valid=False,
+                                             normalise_=bool(values["normalise"]))
         except SimpulError as err:
             errors.append({"field": "schema" if err.status == 404 else field,
                            "label": web.t("web.val.schema" if err.status == 404 else f"web.val.{field}"),

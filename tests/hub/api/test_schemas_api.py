@@ -42,7 +42,8 @@ def assert_problem(response, status: int) -> dict:
 def test_list_has_bilingual_titles_versions_and_example_counts(client):
     items = client.get("/v1/schemas").json()
     pegawai = next(i for i in items if i["key"] == "kepegawaian/pegawai")
-    assert pegawai["id"] == "urn:simpul:schema:kepegawaian/pegawai:1"
+    assert pegawai["id"] == "urn:simpul:schema:kepegawaian/pegawai:1.1"  # the latest; 1 stays listed
+    assert pegawai["versions"] == ["1", "1.1"]
     assert pegawai["title"]["id"] and pegawai["title"]["en"]
     assert pegawai["hash"].startswith("sha256:")
     assert pegawai["examples"]["valid"] >= 1

@@ -22,7 +22,9 @@ def test_show_prints_fields_and_json_prints_the_schema():
     assert result.exit_code == 0
     assert "jenis_asn" in result.output and "Required" in result.output
     raw = json.loads(runner.invoke(app, ["schemas", "show", "kepegawaian/pegawai", "--json"]).output)
-    assert raw["$id"] == "urn:simpul:schema:kepegawaian/pegawai:1"
+    assert raw["$id"] == "urn:simpul:schema:kepegawaian/pegawai:1.1"
+    raw_1 = json.loads(runner.invoke(app, ["schemas", "show", "kepegawaian/pegawai:1", "--json"]).output)
+    assert raw_1["$id"] == "urn:simpul:schema:kepegawaian/pegawai:1"
 
 
 def test_show_unknown_schema_exits_2_with_suggestion():

@@ -169,3 +169,21 @@ def test_the_english_switch_is_remembered(web, sign_in):
     page = web.get("/aplikasi").text
     assert '<html lang="en">' in page and "Applications" in page and "Bahasa Indonesia" in page
     assert '<html lang="en">' in web.get("/penilaian").text
+
+
+def test_validator_normalises_display_forms_when_asked(web, sign_in):
+    import json
+
+    from hub.settings import PROJECT_ROOT
+
+    sign_in(web, "vendor")
+    page = web.get("/validator").text
+    doc = json.loads((PROJECT_ROOT / "schemas/kepegawaian/pegawai/examples/valid/jatim_pns_struktural.json")
+                     .read_text(encoding="utf-8"))
+    doc["tanggal_lahir"] = "12-04-1972"
+    plain = web.post("/validator", data=_form(page, schema="kepegawaian/pegawai", payload=json.dumps(doc)))
+    assert "Tidak valid" in plain.text and "Bentuk normalnya: 1972-04-12" in plain.text
+    r = web.post("/validator", data=_form(page, schema="kepegawaian/pegawai", payload=json.dumps(doc),
+                                          normalise="1"))
+    assert r.status_code == 200 and "Nilai yang dinormalkan" in r.text
+    assert "12-04-1972" in r.text and "1972-04-12" in r.text and "Tidak valid" not in r.text

@@ -61,8 +61,11 @@ def test_bad_examples_give_a_violation_with_a_filled_message(rule: Rule):
 def test_rules_for_accepts_key_version_and_urn():
     ids = [r.id for r in rules_for("kepegawaian/pegawai")]
     assert ids[:4] == ["PEG-001", "PEG-002", "PEG-003", "PEG-004"]
-    assert [r.id for r in rules_for("kepegawaian/pegawai:1")] == ids
-    assert [r.id for r in rules_for("urn:simpul:schema:kepegawaian/pegawai:1")] == ids
+    assert [r.id for r in rules_for("kepegawaian/pegawai:1.1")] == ids
+    assert [r.id for r in rules_for("urn:simpul:schema:kepegawaian/pegawai:1.1")] == ids
+    # version 1 keeps the rules it was published with (ADR 0008): the rules new in 1.1 are not applied to it
+    v1 = [r.id for r in rules_for("urn:simpul:schema:kepegawaian/pegawai:1")]
+    assert v1 == [i for i in ids if i not in ("PEG-009", "PEG-010", "PEG-011", "PEG-012")]
     assert rules_for("tidak/ada") == []
 
 

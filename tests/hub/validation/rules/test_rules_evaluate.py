@@ -38,7 +38,9 @@ def test_pppk_nip_in_a_pns_record_names_the_form_and_masks_the_nip():
 def test_nik_of_a_woman_without_plus_40_is_flagged_and_masked():
     found = evaluate("kepegawaian/pegawai", {**PEGAWAI, "nik": "3572031503850002"})
     assert ids(found) == ["PEG-006"]
-    assert found[0].severity == "warning"
+    assert found[0].severity == "error"  # since schema 1.1 (ADR 0008)
+    assert [v.severity for v in evaluate("kepegawaian/pegawai:1", {**PEGAWAI, "nik": "3572031503850002"})] == [
+        "warning"]
     assert "3572031503850002" not in str(found[0].value) + found[0].message["id"] + found[0].message["en"]
 
 
@@ -169,5 +171,5 @@ def test_rule_code_shapes_equal_the_schema_patterns():
     from hub.validation.rules.values import CODE_PATTERNS
 
     root = Path(__file__).resolve().parents[4]
-    defs = json.loads((root / "schemas/common/definitions/1.json").read_text(encoding="utf-8"))["$defs"]
+    defs = json.loads((root / "schemas/common/definitions/1.1.json").read_text(encoding="utf-8"))["$defs"]
     assert {kind: defs[kind]["pattern"] for kind in CODE_PATTERNS} == CODE_PATTERNS
