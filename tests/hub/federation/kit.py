@@ -55,7 +55,8 @@ KOTA = [
 
 def run_of(app_id: str, score: float, level: int, when: datetime) -> dict[str, Any]:
     run = AssessmentRun(
-        run_id=hashlib.sha1(f"{app_id}-{when.isoformat()}".encode()).hexdigest()[:32], started_at=when, finished_at=when,
+        run_id=hashlib.sha256(f"{app_id}-{when.isoformat()}".encode()).hexdigest()[:32], started_at=when,
+        finished_at=when,
         target=AssessmentTarget(app_id=app_id, name=app_id, base_url=f"https://{app_id}.example"),
         catalog_version="2025.1+test", limits=ProbeLimits(), results=[],
         scores=[StandardScore(standard=s, name=T, score=score) for s in STANDARDS],
