@@ -145,7 +145,8 @@ def comparison(copies: list[Copy], lang: str = "id", *, now: datetime | None = N
 def province_inventory(copies: list[Copy], province: PemdaIn | None, lang: str = "id", *,
                        as_of: date | None = None) -> Inventory:
     """The inventory over every member's copy. Application ids become ``<kode_pemda>/<id>`` and OPD codes
-    ``<kode_pemda>/<kode>`` so that two kota's ``e-planning`` stay two applications; OPD names carry the Pemda."""
+    ``<kode_pemda>/<kode>`` so that two kota's ``e-planning`` stay two applications; OPD names, and application
+    names that do not say it already, carry the Pemda's name."""
     opds, apps, runs = [], [], {}
     for copy in copies:
         kode, label = copy.member["kode_pemda"], copy.member["name"]
@@ -153,7 +154,9 @@ def province_inventory(copies: list[Copy], province: PemdaIn | None, lang: str =
             opds.append(o.model_copy(update={"kode": f"{kode}/{o.kode}", "kode_pemda": kode,
                                              "short_name": f"{o.short_name or o.name} ({label})"}))
         for a in copy.apps:
-            apps.append(a.model_copy(update={"id": f"{kode}/{a.id}", "kode_opd": f"{kode}/{a.kode_opd}"}))
+            name = a.name if label.lower() in a.name.lower() else f"{a.name} ({label})"
+            apps.append(a.model_copy(update={"id": f"{kode}/{a.id}", "kode_opd": f"{kode}/{a.kode_opd}",
+                                             "name": name}))
             if a.id in copy.runs:
                 runs[f"{kode}/{a.id}"] = copy.runs[a.id]
     inv = build_inventory(None, opds, apps, runs, lang, as_of=as_of)
