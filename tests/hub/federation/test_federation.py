@@ -183,3 +183,32 @@ def test_only_admins_manage_members(registry_db: Database) -> None:
                             key=KeyRef(env="SIMPUL_FED_3579_KEY")))
     with pytest.raises(Forbidden):
         asyncio.run(viewer.pull())
+
+
+async def test_a_federation_pull_schedule_pulls_every_member_when_due(registry_db: Database, kotas: list[Kota],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from hub.queue.backend import Queue
+    from hub.services import schedules
+    from hub.services.schedules import ScheduleIn, ScheduleService
+    from registry.tables_queue import ScheduleRow
+
+    join(registry_db, kotas[:2], monkeypatch)
+    plans = ScheduleService(registry_db, Principal.cli())
+    with pytest.raises(RequestInvalid):
+        plans.create(ScheduleIn(kind="federation-pull", scope="app", target="e-planning", cron="0 1 * * *"))
+    with pytest.raises(Forbidden):
+        ScheduleService(registry_db, Principal(actor="a", role="auditor", name="a")).create(
+            ScheduleIn(kind="federation-pull", scope="all", cron="0 1 * * *"))
+    made = plans.create(ScheduleIn(kind="federation-pull", scope="all", cron="0 1 * * *", note="Tiap malam"))
+    with registry_db.session() as s:
+        s.get(ScheduleRow, made.id).next_run_at = time.time() - 60
+    queue = Queue(registry_db)
+    try:
+        fired = await schedules.fire_due(registry_db, queue)
+    finally:
+        await queue.close()
+    assert [(f["kind"], f["pulled"], f["failed"]) for f in fired] == [("federation-pull", 2, 0)]
+    assert plans.get(made.id).last_result["pulled"] == 2
+    assert [m.status for m in service(registry_db).list()] == ["ok", "ok"]
