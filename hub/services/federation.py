@@ -208,7 +208,7 @@ class FederationService:
                 try:
                     copy = await client.pull(known)
                 except PullFailed as exc:
-                    log.warning("federation_pull_failed", member=kode, code=exc.code, status=exc.http_status)
+                    log.info("federation_pull_failed", member=kode, code=exc.code, status=exc.http_status)
                     return await asyncio.to_thread(self._failed, kode, exc, time.perf_counter() - started)
                 return await asyncio.to_thread(self._store, kode, copy, time.perf_counter() - started)
 

@@ -81,6 +81,11 @@ def scenario(tmp_path: Path) -> list[list[str]]:
         ["db", "current"],
         ["examples", "list"],
         ["connectors", "list"],
+        ["federation", "add", "Kota Kediri", "--pemda", "35.71", "--url", "https://simpul.kedirikota.example",
+         "--key-env", "SIMPUL_FED_3571_KEY_UNSET"],
+        ["federation", "list"],
+        ["federation", "pull"],
+        ["federation", "status"],
         ["nosuch"],
     ]
 
