@@ -1,4 +1,4 @@
-"""federation: a provincial Simpul's kabupaten/kota members and the copies pulled from them
+"""federation: a provincial Simpul's kabupaten/kota members and the copies pulled from them; schedule.kind widened
 
 Revision ID: 0012_federation
 Revises: 0009_net
@@ -32,6 +32,9 @@ def _copy_table(name: str, key: str, key_len: int, *extra: sa.Column) -> None:
 
 
 def upgrade() -> None:
+    # schedules of kind "federation-pull" (15 characters); SQLite does not enforce VARCHAR lengths
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("schedule", "kind", type_=sa.String(20), existing_type=sa.String(10), existing_nullable=False)
     op.create_table(
         "federation_member",
         sa.Column("kode_pemda", sa.String(5), nullable=False),
@@ -59,5 +62,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DELETE FROM schedule WHERE kind = 'federation-pull'")
+        op.alter_column("schedule", "kind", type_=sa.String(10), existing_type=sa.String(20), existing_nullable=False)
     for name in ("federation_run", "federation_application", "federation_opd", "federation_member"):
         op.drop_table(name)
