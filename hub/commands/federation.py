@@ -47,10 +47,20 @@ def register(app: typer.Typer) -> None:
         key_env: str = typer.Option(..., "--key-env", help="Variabel lingkungan berisi kuncinya / env var of its key"),
     ) -> None:
         """Tambah anggota / add a member."""
+        from pydantic import ValidationError
+
+        from hub.commands.keys import _with_fields
+        from hub.services.registry_errors import to_hub
+        from registry.errors import InvalidData, field_errors_from_pydantic
+
         try:
-            m = _service().add(MemberIn(name=name, kode_pemda=pemda, base_url=url, key=KeyRef(env=key_env)))
+            body = MemberIn(name=name, kode_pemda=pemda, base_url=url, key=KeyRef(env=key_env))
+        except ValidationError as exc:
+            raise fail(_with_fields(to_hub(InvalidData(field_errors_from_pydantic(exc)), lang()))) from None
+        try:
+            m = _service().add(body)
         except SimpulError as exc:
-            raise fail(exc) from None
+            raise fail(_with_fields(exc)) from None
         console.print(msg("federation.cli.added", name=m.name, kode=m.kode_pemda, url=m.base_url, env=m.key_env),
                       highlight=False, soft_wrap=True)
 

@@ -14,6 +14,7 @@ environment variable holding it (like every secret of Simpul, registry/secrets.p
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import UTC, date, datetime
 from typing import Any
@@ -46,6 +47,7 @@ from registry.tables_federation import (
 log = get_logger("hub.services.federation")
 PULL_CONCURRENCY = 4
 MANAGE, READ = "federation:manage", "inventory:read"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class KeyRef(BaseModel):
@@ -130,6 +132,8 @@ class FederationService:
 
     # -- members ----------------------------------------------------------------------------------------------
     def _row(self, s: Any, ref: str) -> FederationMemberRow:
+        if _CONTROL.search(ref):  # never sent to the database (PostgreSQL refuses NUL in text)
+            raise NotFound.with_suggestions("federation.what.member", ref.replace("\x00", "")[:80], [])
         row = s.get(FederationMemberRow, ref) or s.scalar(
             select(FederationMemberRow).where(FederationMemberRow.name == " ".join(ref.split())))
         if row is None:
@@ -141,6 +145,10 @@ class FederationService:
     def add(self, body: MemberIn) -> MemberOut:
         self.principal.require(MANAGE)
         base = body.base_url.strip().rstrip("/")
+        if _CONTROL.search(body.name):
+            raise _invalid("name", "federation.bad_name")
+        if _CONTROL.search(base) or any(ch.isspace() for ch in base):
+            raise _invalid("base_url", "federation.bad_base_url", url=_CONTROL.sub("", base)[:120])
         try:
             default_policy().check_url(base)
         except NetworkRefused:

@@ -47,6 +47,10 @@ def test_api_members_pull_comparison_inventory(registry_api: TestClient, registr
     bad = registry_api.post("/v1/federation/members", headers=admin, json={
         "name": "Kota Batu", "kode_pemda": "35.79", "base_url": "gopher://batu.example", "key": {"env": "X_KEY"}})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "base_url"
+    nul = registry_api.post("/v1/federation/members", headers=admin, json={
+        "name": "Kota\u0000Batu", "kode_pemda": "35.79", "base_url": "http://127.0.0.1:9", "key": {"env": "X_KEY"}})
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "name"
+    assert registry_api.post("/v1/federation/pull", headers=admin, json={"members": ["a\u0000b"]}).status_code == 404
 
     pulled = registry_api.post("/v1/federation/pull", headers=admin, json={"members": ["Kota Malang"]}).json()
     assert [(p["kode_pemda"], p["ok"], p["applications"]) for p in pulled] == [("35.73", True, 2)]
@@ -86,6 +90,12 @@ def test_cli_add_list_pull_status_inventory_remove(registry_db: Database, kotas:
                 "--key-env", "SIMPUL_FED_3572_KEY")
     assert again.exit_code == 2 and "sudah ada" in again.output
     assert "belum pernah ditarik" in cli("federation", "list").output
+    typo = cli("federation", "add", "Kota Batu", "--pemda", "3579", "--url", "http://127.0.0.1:9",
+               "--key-env", "SIMPUL_FED_3579_KEY")
+    assert typo.exit_code == 2 and "kode_pemda" in typo.output and "Traceback" not in typo.output
+    refused = cli("federation", "add", "Kota Batu", "--pemda", "35.79", "--url", "ftp://batu.example",
+                  "--key-env", "SIMPUL_FED_3579_KEY")
+    assert refused.exit_code == 2 and "base_url" in refused.output
 
     pulled = cli("federation", "pull")
     assert pulled.exit_code == 0, pulled.output
