@@ -46,7 +46,7 @@ class ScheduleRow(Base):
     __table_args__ = (Index("ix_schedule_due", "enabled", "next_run_at"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # assess | sync
+    kind: Mapped[str] = mapped_column(String(20))  # assess | sync | federation-pull (widened by 0012_federation)
     scope: Mapped[str] = mapped_column(String(10))  # app | area | all
     target: Mapped[str | None] = mapped_column(String(80))  # application id or area code
     cron: Mapped[str] = mapped_column(String(120))

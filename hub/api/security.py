@@ -21,7 +21,8 @@ from hub.services.registry_db import get_database
 from hub.services.registry_keys import authenticate
 from registry.db import Database
 
-__all__ = ["DatabaseDep", "Principal", "PrincipalDep", "get_principal", "require", "require_action"]
+__all__ = ["DatabaseDep", "Principal", "PrincipalDep", "get_principal", "require", "require_action",
+           "require_any_action"]
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="API key: `Bearer smpl_...`")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey",
@@ -56,6 +57,18 @@ def require_action(action: str) -> Any:
         return principal
 
     dependency.__name__ = f"require_{action.replace(':', '_')}"
+    return Depends(dependency)
+
+
+def require_any_action(*actions: str) -> Any:
+    """A dependency giving the Principal if its role may do one of ``actions``, else 403 naming them all (the
+    read endpoints a provincial Simpul pulls accept ``registry:read`` or ``federation:read``)."""
+
+    def dependency(principal: PrincipalDep) -> Principal:
+        principal.require_any(*actions)
+        return principal
+
+    dependency.__name__ = "require_" + "_or_".join(a.replace(":", "_") for a in actions)
     return Depends(dependency)
 
 

@@ -18,12 +18,13 @@ def _service() -> KeyService:
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Kunci API / API keys: admin, opd, auditor, vendor.", no_args_is_help=True)
+    group = typer.Typer(help="Kunci API / API keys: admin, opd, auditor, operator, viewer, vendor, federation.",
+                        no_args_is_help=True)
     app.add_typer(group, name="keys")
 
     @group.command("create")
     def create(
-        role: str = typer.Option(..., "--role", help="admin | opd | auditor | vendor"),
+        role: str = typer.Option(..., "--role", help="admin | opd | auditor | operator | viewer | vendor | federation"),
         name: str = typer.Option(..., "--name", help="Pemegang kunci / who holds the key"),
         pemda: str = typer.Option(None, "--pemda", help="Peran opd: kode wilayah / role opd: region code"),
         opd: str = typer.Option(None, "--opd", help="Peran opd: kode unit SIPD / role opd: SIPD unit code"),

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
     @group.command("list")
     def list_(
-        kind: str = typer.Option(None, "--kind", help="assess | sync"),
+        kind: str = typer.Option(None, "--kind", help="assess | sync | federation-pull"),
         as_json: bool = typer.Option(False, "--json", help="Keluaran JSON / JSON output"),
     ) -> None:
         """Semua jadwal dengan waktu berikutnya / every schedule with its next run."""
@@ -74,7 +74,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("add")
     def add(
-        kind: str = typer.Option(..., "--kind", help="assess (penilaian ulang) | sync (sinkronisasi)"),
+        kind: str = typer.Option(..., "--kind", help="assess (penilaian ulang) | sync (sinkronisasi) | "
+                                                     "federation-pull (tarik Simpul kabupaten/kota, --all)"),
         cron: str = typer.Option(..., "--cron", help="menit jam tanggal bulan hari, mis. '0 2 * * 1'"),
         app_id: str = typer.Option(None, "--app", help="Satu aplikasi / one application"),
         area: str = typer.Option(None, "--area", help="Semua aplikasi satu area / every application of an area"),
@@ -87,8 +88,9 @@ def register(app: typer.Typer) -> None:
         try:
             if sum(bool(x) for x in (app_id, area, all_)) != 1:
                 raise UsageError("queue.cli.scope_one")
-            if kind not in ("assess", "sync"):
-                raise UsageError("assessment_service.cli.format_unknown", format=kind, known="assess, sync")
+            if kind not in ("assess", "sync", "federation-pull"):
+                raise UsageError("assessment_service.cli.format_unknown", format=kind,
+                                 known="assess, sync, federation-pull")
             scope = "app" if app_id else "area" if area else "all"
             body = ScheduleIn(kind=kind, scope=scope, target=app_id or area, cron=cron,  # type: ignore[arg-type]
                               timezone=timezone, note=note, enabled=not disabled)

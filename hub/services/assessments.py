@@ -62,7 +62,7 @@ from hub.services.assessment_targets import (  # the target section lives there;
     schema_key,
     target_from_application,
 )
-from hub.services.registry_access import Principal
+from hub.services.registry_access import FEDERATION_READ, Principal
 from hub.services.registry_errors import mapped
 from hub.settings import Settings, get_settings
 from registry import assessments as store
@@ -155,9 +155,13 @@ class AssessmentService:
         self.limits = self.options.limits or limits_from_settings(self.settings)
 
     # -- access -----------------------------------------------------------------------------------------------
-    def _visible(self, app_ids: Iterable[str]) -> None:
-        """403 unless the principal may read the runs of every application in ``app_ids``."""
-        self.principal.require("assessment:read")
+    def _visible(self, app_ids: Iterable[str], *, federated: bool = False) -> None:
+        """403 unless the principal may read the runs of every application in ``app_ids`` (``federated``: a
+        provincial Simpul's key with ``federation:read`` may too)."""
+        if federated:
+            self.principal.require_any("assessment:read", FEDERATION_READ)
+        else:
+            self.principal.require("assessment:read")
         scope = self.principal.opd_scope
         if scope is None:
             return
@@ -367,9 +371,9 @@ class AssessmentService:
     # -- reading ----------------------------------------------------------------------------------------------
     def list_runs(self, app_id: str | None = None, *, limit: int | None = None,
                   cursor: str | None = None) -> RunPage:
-        self.principal.require("assessment:read")
+        self.principal.require_any("assessment:read", FEDERATION_READ)
         if app_id is not None:
-            self._visible([app_id])
+            self._visible([app_id], federated=True)
         own = self._own_app_ids()
         with mapped(self.lang), self.db.session() as s:
             return store.list_runs(s, app_id, limit=limit, cursor=cursor, app_ids=own)
@@ -389,9 +393,10 @@ class AssessmentService:
             records = store.latest_runs(s, own, with_result=True, as_of=as_of)
         return {app_id: run_of(record) for app_id, record in records.items()}
 
-    def get_run(self, run_id: str) -> RunRecord:
-        """A stored run with its whole result; a unique prefix of at least 6 characters is accepted."""
-        self.principal.require("assessment:read")
+    def get_run(self, run_id: str, *, federated: bool = False) -> RunRecord:
+        """A stored run with its whole result; a unique prefix of at least 6 characters is accepted
+        (``federated``: the read of a provincial Simpul, GET /v1/assessments/runs/{id})."""
+        self._visible([], federated=federated)
         with mapped(self.lang), self.db.session() as s:
             record = store.get_run(s, run_id)
             if record is None and len(run_id) >= 6:
@@ -401,7 +406,7 @@ class AssessmentService:
                 record = store.get_run(s, found[0]) if found else None
         if record is None:
             raise NotFound.with_suggestions("assessment_service.what.run", run_id, [])
-        self._visible([record.app_id])
+        self._visible([record.app_id], federated=federated)
         return record
 
     def run(self, run_id: str) -> AssessmentRun:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hub.errors import Forbidden, RequestInvalid
-from hub.services.registry_access import Principal
+from hub.services.registry_access import FEDERATION_READ, Principal
 from hub.services.registry_errors import PreconditionRequired, error_items, etag, mapped
 from registry import io as rio
 from registry import repository as repo
@@ -112,12 +112,12 @@ class RegistryService:
 
     def list_pemda(self, *, q: str | None = None, level: str | None = None, limit: int | None = None,
                    cursor: str | None = None) -> Page[Pemda]:
-        self.principal.require("registry:read")
+        self.principal.require_any("registry:read", FEDERATION_READ)
         with mapped(self.lang), self.db.session() as s:
             return repo.list_pemda(s, q=q, level=level, limit=limit, cursor=cursor)
 
     def get_pemda(self, kode: str) -> Pemda:
-        self.principal.require("registry:read")
+        self.principal.require_any("registry:read", FEDERATION_READ)
         with mapped(self.lang), self.db.session() as s:
             return repo.get_pemda(s, kode)
 
@@ -147,7 +147,7 @@ class RegistryService:
 
     def list_opd(self, *, kode_pemda: str | None = None, q: str | None = None, limit: int | None = None,
                  cursor: str | None = None) -> Page[Opd]:
-        self.principal.require("registry:read")
+        self.principal.require_any("registry:read", FEDERATION_READ)
         with mapped(self.lang), self.db.session() as s:
             return repo.list_opd(s, kode_pemda=kode_pemda, q=q, limit=limit, cursor=cursor)
 
@@ -182,7 +182,7 @@ class RegistryService:
 
     def list_applications(self, filters: ApplicationFilter | None = None, *, sort: str = "name",
                           limit: int | None = None, cursor: str | None = None) -> Page[Application]:
-        self.principal.require("registry:read")
+        self.principal.require_any("registry:read", FEDERATION_READ)
         with mapped(self.lang), self.db.session() as s:
             page = repo.list_applications(s, filters, sort=sort, limit=limit, cursor=cursor)
         return ApplicationPage(items=[self.present(a) for a in page.items], next_cursor=page.next_cursor)
@@ -193,7 +193,7 @@ class RegistryService:
             return repo.count_applications(s, filters)
 
     def get_application(self, app_id: str) -> Application:
-        self.principal.require("registry:read")
+        self.principal.require_any("registry:read", FEDERATION_READ)
         with mapped(self.lang), self.db.session() as s:
             return self.present(repo.get_application(s, app_id))
 

@@ -9,6 +9,7 @@ from hub.errors import Forbidden
 from registry.vocab import role_allows
 
 SCOPED_ROLES = ("opd", "operator")  # roles whose principal may be bound to one OPD (registry/data/roles.yaml)
+FEDERATION_READ = "federation:read"  # a provincial Simpul reading this one (roles.yaml, docs/federation.md)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Principal:
 
     def require(self, action: str) -> None:
         if not self.can(action):
+            raise Forbidden(role=self.role, action=action, extra={"role": self.role, "action": action})
+
+    def require_any(self, *actions: str) -> None:
+        """403 unless the role may do at least one of ``actions`` (e.g. ``registry:read`` or ``federation:read``)."""
+        if not any(self.can(a) for a in actions):
+            action = " | ".join(actions)
             raise Forbidden(role=self.role, action=action, extra={"role": self.role, "action": action})
 
     @property

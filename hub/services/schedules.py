@@ -40,7 +40,7 @@ from registry.tables_queue import ScheduleRow
 log = get_logger("hub.services.schedules")
 MIN_INTERVAL_S = 300  # no schedule fires more often than every five minutes (a full assessment takes minutes)
 ALIASES = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
-Kind = Literal["assess", "sync"]
+Kind = Literal["assess", "sync", "federation-pull"]
 Scope = Literal["app", "area", "all"]
 
 
@@ -48,7 +48,8 @@ class ScheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"kind": "assess", "scope": "area", "target": "keuangan", "cron": "0 2 * * 1", "note": "Senin dini hari"},
         {"kind": "sync", "scope": "app", "target": "e-planning", "cron": "*/15 7-17 * * 1-5"}]})
-    kind: Kind = Field(description="assess (re-assessment) or sync (pull the application's data)")
+    kind: Kind = Field(description="assess (re-assessment), sync (pull the application's data) or "
+                                   "federation-pull (a provincial Simpul pulls its kabupaten/kota members; scope all)")
     scope: Scope = Field(description="app (one application), area (every application of an area), all")
     target: str | None = Field(default=None, max_length=80, description="Application id or area code")
     cron: str = Field(max_length=120, description="Five fields: minute hour day month weekday, e.g. '0 2 * * 1'")
@@ -143,12 +144,15 @@ class ScheduleService:
         self.db, self.principal, self.lang = db, principal, lang
 
     def _may_write(self, kind: str) -> None:
-        self.principal.require("assessment:write" if kind == "assess" else "exchange:manage")
+        actions = {"assess": "assessment:write", "federation-pull": "federation:manage"}
+        self.principal.require(actions.get(kind, "exchange:manage"))
 
     def _check_target(self, kind: str, scope: str, target: str | None) -> str | None:
         from registry import repository as repo
         from registry.vocab import vocab
 
+        if kind == "federation-pull" and scope != "all":
+            raise _invalid("scope", "queue.schedule.federation_all", scope=scope)
         if scope == "all":
             if target:
                 raise _invalid("target", "queue.schedule.target_unexpected", target=target[:80])
@@ -266,6 +270,12 @@ async def fire(db: Database, queue: Any, item: dict[str, Any]) -> dict[str, Any]
     """Queue the work of one schedule; returns what was queued (stored as the schedule's ``last_result``)."""
     from hub.services.assessments import AssessmentService
 
+    if item["kind"] == "federation-pull":  # a provincial Simpul: pull every member now (docs/federation.md)
+        from hub.services.federation import FederationService
+
+        admin = Principal(actor=item["actor"], role="admin", name=item["actor"])
+        pulled = await FederationService(db, admin).pull()
+        return {"queued": 0, "pulled": sum(1 for p in pulled if p.ok), "failed": sum(1 for p in pulled if not p.ok)}
     app_ids = await asyncio.to_thread(_app_ids, db, item["scope"], item["target"], item["kind"])
     if not app_ids:
         return {"queued": 0, "message": both("queue.schedule.nothing")}

@@ -321,3 +321,28 @@ def verify_certificate(data: bytes) -> Any:
     from hub.services import certificates
 
     return certificates.verify(data, certificates.private_key().public_key())
+
+
+# --- province federation ---------------------------------------------------------------------------------------
+
+def federation(db: Database, principal: Principal, lang: str) -> Any:
+    from hub.services.federation import FederationService
+
+    return FederationService(db, principal, lang)
+
+
+def federation_view(db: Database, principal: Principal, lang: str) -> dict[str, Any]:
+    """The members with the freshness of their copies, and the comparison across Pemdas (GET
+    /v1/federation/members and /v1/federation/comparison)."""
+    service = federation(db, principal, lang)
+    return {"members": service.list(), "comparison": service.comparison()}
+
+
+async def federation_pull(db: Database, principal: Principal, lang: str) -> list[Any]:
+    """Pull every member now, exactly like ``POST /v1/federation/pull``."""
+    return list(await federation(db, principal, lang).pull())
+
+
+def province_inventory(db: Database, principal: Principal, lang: str) -> Any:
+    """The inventory over every member's copy (GET /v1/federation/inventory)."""
+    return federation(db, principal, lang).inventory()

@@ -21,6 +21,7 @@ NAV: tuple[tuple[str, str, str | None], ...] = (
     ("/aplikasi", "web.nav.applications", "registry:read"),
     ("/penilaian", "web.nav.assessments", "assessment:read"),
     ("/kesenjangan", "web.nav.inventory", "inventory:read"),
+    ("/provinsi", "web.nav.federation", "inventory:read"),
     ("/validator", "web.nav.validator", "validate:run"),
     ("/skema", "web.nav.schemas", None),
     ("/pertukaran", "web.nav.exchange", "exchange:manage"),

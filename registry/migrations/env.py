@@ -10,7 +10,13 @@ from sqlalchemy import create_engine
 
 # Every table module, so the metadata Alembic compares against is complete: assessment runs, answers and jobs;
 # canonical records, outbox, subscriptions and the audit log; the job queue; web users and sessions.
-from registry import tables_assessment, tables_exchange, tables_queue, tables_web  # noqa: F401
+from registry import (  # noqa: F401
+    tables_assessment,
+    tables_exchange,
+    tables_federation,
+    tables_queue,
+    tables_web,
+)
 from registry.tables import Base
 
 config = context.config

@@ -87,6 +87,11 @@ def scenario(tmp_path: Path) -> list[list[str]]:
         ["connectors", "list"],
         ["mapping", "suggest", "simpeg", "pegawai", "--schema", "kepegawaian/pegawai", "--sample",
          str(tmp_path / "bad.json")],
+        ["federation", "add", "Kota Kediri", "--pemda", "35.71", "--url", "https://simpul.kedirikota.example",
+         "--key-env", "SIMPUL_FED_3571_KEY_UNSET"],
+        ["federation", "list"],
+        ["federation", "pull"],
+        ["federation", "status"],
         ["nosuch"],
     ]
 

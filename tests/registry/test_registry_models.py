@@ -109,3 +109,6 @@ def test_roles_as_data():
     assert role_allows("opd", "registry:write") and not role_allows("opd", "registry:admin")
     assert role_allows("auditor", "registry:read") and not role_allows("auditor", "registry:write")
     assert role_allows("vendor", "validate:run") and not role_allows("vendor", "registry:read")
+    # a provincial Simpul's key reads through federation:read only, never registry:read or any write
+    assert role_allows("federation", "federation:read") and not role_allows("federation", "registry:read")
+    assert not role_allows("federation", "federation:manage") and role_allows("admin", "federation:manage")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_responses
-from hub.api.security import DatabaseDep, Principal, require_action
+from hub.api.security import DatabaseDep, Principal, require_action, require_any_action
 from hub.errors import UnsupportedMediaType
 from hub.services.registry import ApplicationFilter, RegistryService, etag
 from registry.io import MEDIA_TYPES
@@ -36,6 +36,8 @@ AppId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$",
                             description="Application slug, e.g. e-planning")]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='ETag from the last GET, e.g. "r3", or *')]
 Reader = Annotated[Principal, require_action("registry:read")]
+# the reads a provincial Simpul pulls (registry/data/roles.yaml, docs/federation.md)
+Federated = Annotated[Principal, require_any_action("registry:read", "federation:read")]
 Writer = Annotated[Principal, require_action("registry:write")]
 READ_ERRORS = problem_responses(400, 401, 403, 404, 503)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503)
@@ -69,7 +71,7 @@ Filters = Annotated[ApplicationFilter, Depends(app_filters)]
 @router.get("/v1/applications", response_model=Page[Application], summary="List and filter applications",
             responses=READ_ERRORS)
 def list_applications(
-    principal: Reader, db: DatabaseDep, lang: LangDep, request: Request, response: Response, filters: Filters,
+    principal: Federated, db: DatabaseDep, lang: LangDep, request: Request, response: Response, filters: Filters,
     sort: Annotated[Literal["name", "-name", "id", "-id", "updated_at", "-updated_at"], Query()] = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -94,7 +96,7 @@ def create_application(body: ApplicationIn, principal: Writer, db: DatabaseDep, 
 
 @router.get("/v1/applications/{app_id}", response_model=Application, summary="One application (with ETag)",
             responses=READ_ERRORS)
-def get_application(app_id: AppId, principal: Reader, db: DatabaseDep, lang: LangDep,
+def get_application(app_id: AppId, principal: Federated, db: DatabaseDep, lang: LangDep,
                     response: Response) -> Application:
     app = RegistryService(db, principal, lang).get_application(app_id)
     response.headers["ETag"] = etag(app.revision)

@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_responses
-from hub.api.security import DatabaseDep, Principal, require_action
+from hub.api.security import DatabaseDep, Principal, require_action, require_any_action
 from hub.assessment import AssessmentRun, RunComparison, load_catalog
 from hub.queue import submit_job
 from hub.queue.serving import ensure_running
@@ -42,6 +42,7 @@ Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pa
                 AfterValidator(_clean)]
 ManualCheck = StrEnum("ManualCheck", {c.id: c.id for c in load_catalog().checks if not c.automated})
 Reader = Annotated[Principal, require_action("assessment:read")]
+Federated = Annotated[Principal, require_any_action("assessment:read", "federation:read")]  # docs/federation.md
 Writer = Annotated[Principal, require_action("assessment:write")]
 READ_ERRORS = problem_responses(400, 401, 403, 404, 503)
 
@@ -205,7 +206,7 @@ def get_job(job_id: Annotated[str, Path(pattern=RUN_PATTERN)], principal: Reader
 @router.get("/v1/assessments/runs", response_model=RunList, responses=READ_ERRORS,
             summary="Stored runs, newest first (an OPD key sees its own applications only)")
 def list_runs(
-    principal: Reader, db: DatabaseDep, lang: LangDep, request: Request, response: Response,
+    principal: Federated, db: DatabaseDep, lang: LangDep, request: Request, response: Response,
     app_id: Annotated[str | None, Query(pattern=APP_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")] = None,
@@ -220,8 +221,8 @@ def list_runs(
 
 @router.get("/v1/assessments/runs/{run_id}", response_model=RunDetail, responses=READ_ERRORS,
             summary="One stored run: every check with its status, message and evidence")
-def get_run(run_id: RunId, principal: Reader, db: DatabaseDep, lang: LangDep) -> RunDetail:
-    record = AssessmentService(db, principal, lang).get_run(run_id.lower())
+def get_run(run_id: RunId, principal: Federated, db: DatabaseDep, lang: LangDep) -> RunDetail:
+    record = AssessmentService(db, principal, lang).get_run(run_id.lower(), federated=True)
     return RunDetail(**_summary(record, lang).model_dump(), run=AssessmentRun.model_validate(record.result or {}))
 
 

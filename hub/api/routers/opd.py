@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_responses
-from hub.api.security import DatabaseDep, Principal, require_action
+from hub.api.security import DatabaseDep, Principal, require_action, require_any_action
 from hub.services.registry import RegistryService, etag
 from registry.models import Change, Opd, OpdIn, Page
 
@@ -18,6 +18,7 @@ PemdaPath = Annotated[str, Path(pattern=r"^\d{2}(?:\.\d{2})?$", description="Kod
 KodePath = Annotated[str, Path(pattern=r"^\d{1,2}(?:\.\d{1,4}){1,9}$", description="SIPD unit code")]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='ETag from the last GET, e.g. "r3", or *')]
 Reader = Annotated[Principal, require_action("registry:read")]
+Federated = Annotated[Principal, require_any_action("registry:read", "federation:read")]  # docs/federation.md
 Admin = Annotated[Principal, require_action("registry:admin")]
 READ_ERRORS = problem_responses(400, 401, 403, 404, 503)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503)
@@ -25,7 +26,7 @@ WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503)
 
 @router.get("", response_model=Page[Opd], summary="List OPD", responses=READ_ERRORS)
 def list_opd(
-    principal: Reader, db: DatabaseDep, lang: LangDep, response: Response,
+    principal: Federated, db: DatabaseDep, lang: LangDep, response: Response,
     pemda: Annotated[str | None, Query(pattern=r"^\d{2}(?:\.\d{2})?$", description="Kode wilayah")] = None,
     q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$", description="Text in name or code")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

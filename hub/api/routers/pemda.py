@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_responses
-from hub.api.security import DatabaseDep, Principal, require_action
+from hub.api.security import DatabaseDep, Principal, require_action, require_any_action
 from hub.services.registry import RegistryService, etag
 from registry.models import Change, Page, Pemda, PemdaIn
 
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/v1/pemda", tags=["registry"])
 KodePath = Annotated[str, Path(pattern=r"^\d{2}(?:\.\d{2})?$", description="Kode wilayah, e.g. 35.72")]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='ETag from the last GET, e.g. "r3", or *')]
 Reader = Annotated[Principal, require_action("registry:read")]
+Federated = Annotated[Principal, require_any_action("registry:read", "federation:read")]  # docs/federation.md
 Admin = Annotated[Principal, require_action("registry:admin")]
 READ_ERRORS = problem_responses(400, 401, 403, 404, 503)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 422, 428, 503)
@@ -29,7 +30,7 @@ def _link(response: Response, path: str, cursor: str | None) -> None:
 
 @router.get("", response_model=Page[Pemda], summary="List Pemda", responses=READ_ERRORS)
 def list_pemda(
-    principal: Reader, db: DatabaseDep, lang: LangDep, response: Response,
+    principal: Federated, db: DatabaseDep, lang: LangDep, response: Response,
     q: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$", description="Text in name or code")] = None,
     level: Annotated[str | None, Query(pattern=r"^(provinsi|kabupaten|kota)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -50,7 +51,7 @@ def create_pemda(body: PemdaIn, principal: Admin, db: DatabaseDep, lang: LangDep
 
 
 @router.get("/{kode}", response_model=Pemda, summary="One Pemda (with ETag)", responses=READ_ERRORS)
-def get_pemda(kode: KodePath, principal: Reader, db: DatabaseDep, lang: LangDep, response: Response) -> Pemda:
+def get_pemda(kode: KodePath, principal: Federated, db: DatabaseDep, lang: LangDep, response: Response) -> Pemda:
     pemda = RegistryService(db, principal, lang).get_pemda(kode)
     response.headers["ETag"] = etag(pemda.revision)
     return pemda

@@ -68,6 +68,7 @@ def test_the_key_commands_run(registry_loaded: Database):
             r = run(*args)
             assert r.exit_code == 0, (args, r.output)
     listed = json.loads(run("schedules", "list", "--json").output)
-    assert {(s["kind"], s["scope"]) for s in listed} == {("assess", "all"), ("assess", "area"), ("sync", "app")}
+    assert {(s["kind"], s["scope"]) for s in listed} == {("assess", "all"), ("assess", "area"), ("sync", "app"),
+                                                         ("federation-pull", "all")}
     status = run("queue", "status", "--json")
     assert status.exit_code == 0 and json.loads(status.output)["backend"] == registry_loaded.backend
