@@ -76,7 +76,7 @@ async def list_records(
                      {"count": page["count"], "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
                       "cursor": cursor, "since": since})
     metrics.api_requests.labels("200").inc()
-    return page
+    return JSONResponse(page)  # already plain JSON types: skip FastAPI's jsonable_encoder walk of every value
 
 
 @router.get("/{domain}/{name}/records/{key}", summary="One record: current version, provenance, versions, findings",
