@@ -80,6 +80,13 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
+def _cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _environment(url: str) -> None:
     os.environ.update({"SIMPUL_DATABASE_URL": url, "SIMPUL_EXCHANGE_SECRET_KEY": "bench",
                        "SIMPUL_LOG_LEVEL": "WARNING", "SIMPUL_EXCHANGE_SYNC_BATCH": "500",
@@ -126,18 +133,21 @@ def run_size(records: int, db_url: str | None, sink_port: int, deliver_seconds: 
             base = urls["e-budgeting"] + "/api/v1"
             subscriptions.create(SubscriptionIn(name="bench sink", schema="penganggaran/rincian_belanja",
                                                 url=f"http://127.0.0.1:{sink_port}/hook"), "bench")
-            t0 = time.perf_counter()
+            c0, t0 = _cpu(), time.perf_counter()
             sync = asyncio.run(sync_resource(_spec(base), "rincian-belanja"))
-            t1 = time.perf_counter()
+            c1, t1 = _cpu(), time.perf_counter()
             delivered = asyncio.run(delivery.drain(timeout_s=deliver_seconds))
-            t2 = time.perf_counter()
+            c2, t2 = _cpu(), time.perf_counter()
             rate = delivered / (t2 - t1) if delivered else 0.0
             sync_s = t1 - t0
             result.update({"read": sync.counts.read, "stored": sync.counts.new, "invalid": sync.counts.invalid,
                            "sync_s": round(sync_s, 2), "sync_records_per_s": round(sync.counts.read / sync_s),
                            "delivered": delivered, "deliver_s": round(t2 - t1, 2),
                            "deliver_capped": delivered < sync.counts.new, "deliver_per_s": round(rate),
-                           "end_to_end_records_per_s": round(records / (sync_s + records / rate)) if rate else 0})
+                           "end_to_end_records_per_s": round(records / (sync_s + records / rate)) if rate else 0,
+                           # the hub process's own CPU (the source application and the consumer run elsewhere)
+                           "sync_hub_cpu_us_per_record": round((c1 - c0) / max(1, sync.counts.read) * 1e6),
+                           "deliver_hub_cpu_us_per_record": round((c2 - c1) / max(1, delivered) * 1e6)})
             if reads:
                 result.update(_reads(urls, base, reads))
             print(json.dumps(result), file=sys.stderr)
@@ -259,7 +269,8 @@ def run(sizes: list[int], postgres: str | None, reads: int, deliver_seconds: flo
         mine = [r for r in runs if r["backend"] == backend]
         if len(mine) >= 2:
             small, large = mine[0], mine[-1]
-            for k in ("sync_records_per_s", "deliver_per_s", "end_to_end_records_per_s"):
+            for k in ("sync_records_per_s", "deliver_per_s", "end_to_end_records_per_s",
+                      "sync_hub_cpu_us_per_record", "deliver_hub_cpu_us_per_record"):
                 if small[k]:
                     # 1.0 = linear (the same rate at both sizes); below 1 the cost per record grows with the size
                     result[f"{backend}_{k}_large_vs_small"] = round(large[k] / small[k], 2)
@@ -278,11 +289,13 @@ def main() -> None:
     args = parser.parse_args()
     r = run([int(x) for x in args.sizes.split(",") if x.strip()], args.postgres, args.reads, args.deliver_seconds,
             args.memory_records)
-    print(f"{'backend':<11} {'records':>8} {'sync rec/s':>11} {'deliver/s':>10} {'end to end/s':>13}")
+    print(f"{'backend':<11} {'records':>8} {'sync rec/s':>11} {'µs CPU/rec':>11} {'deliver/s':>10} "
+          f"{'µs CPU/rec':>11} {'end to end/s':>13}")
     for x in r["runs"]:
-        capped = " (capped)" if x["deliver_capped"] else ""
-        print(f"{x['backend']:<11} {x['records']:>8} {x['sync_records_per_s']:>11} {x['deliver_per_s']:>10} "
-              f"{x['end_to_end_records_per_s']:>13}{capped}")
+        capped = " (delivery capped)" if x["deliver_capped"] else ""
+        print(f"{x['backend']:<11} {x['records']:>8} {x['sync_records_per_s']:>11} "
+              f"{x['sync_hub_cpu_us_per_record']:>11} {x['deliver_per_s']:>10} "
+              f"{x['deliver_hub_cpu_us_per_record']:>11} {x['end_to_end_records_per_s']:>13}{capped}")
     if "read_ratio_p50" in r:
         print(f"read 100 records: direct p50 {r['read_direct_ms_p50']} ms / p95 {r['read_direct_ms_p95']} ms; "
               f"canonical p50 {r['read_canonical_ms_p50']} ms / p95 {r['read_canonical_ms_p95']} ms; "
