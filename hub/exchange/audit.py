@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -224,7 +225,16 @@ def close_buffers() -> None:
                       lost=len(buf), seconds=round(time.monotonic() - started, 3))
 
 
+def _forget_in_child() -> None:
+    """A forked child must not write its parent's buffered entries a second time (the parent writes them)."""
+    global _buffers_lock
+    _buffers.clear()
+    _buffers_lock = threading.Lock()
+
+
 atexit.register(close_buffers)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)
 
 
 @dataclass
