@@ -1,14 +1,21 @@
-"""Exchange throughput and canonical-API overhead on loopback.
+"""Exchange throughput at two sizes on SQLite and PostgreSQL, peak memory of a large sync, canonical-API overhead.
 
-    .venv/bin/python bench/exchange.py                  # 5,000 budget lines from the e-budgeting example, SQLite
-    .venv/bin/python bench/exchange.py --records 20000 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/exchange.py                                   # 5k and 50k on SQLite, reads, 100k memory
+    .venv/bin/python bench/exchange.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/exchange.py --sizes 2000 --memory-records 0 --reads 50   # a quick look
 
-1. pull → validate → store: ``sync`` of e-budgeting's rincian-belanja (HTTP pages of 100, mapping-free canonical
-   JSON, full validation with business rules, a record version + an outbox row per record in one transaction).
-2. deliver: the delivery worker sends every outbox row as a signed webhook to a local consumer (HTTP/1.1, 8 at a
-   time) and records the outcome (plus an audit entry per delivery).
-3. read overhead: the same page of 100 records read from the source application directly vs. through the
-   canonical API (key check, scope, rate limit, audit entry, masking, provenance): p50/p95 and the ratio.
+For each backend and size (a fresh database, a fresh process):
+1. pull → validate → store: ``sync`` of e-budgeting's rincian-belanja (HTTP pages of 100, the example's maximum;
+   full validation with business rules; versions + outbox rows stored set-wise per batch of 500).
+2. deliver: the delivery worker sends every outbox row as a signed webhook (HTTP/1.1 keep-alive, one at a time:
+   on loopback more at once is slower, encode/httpx#3215) to a minimal consumer in its own process (it answers 200
+   without parsing JSON, so what is measured is the hub), and records the outcomes. Capped at
+   ``--deliver-seconds``: the rate is then taken over what was delivered, with the whole backlog (every record of
+   the size) waiting in the outbox.
+3. end to end = records / (sync time + records / delivery rate).
+Then: peak RSS of a fresh process syncing ``--memory-records`` records, and the same page of 100 records read from
+the source application directly vs. through the canonical API (key, cached scopes, rate limit, buffered audit
+entry, masking, provenance): p50/p95 and the ratio.
 A readable table is printed; the LAST line is one JSON object.
 """
 
@@ -17,14 +24,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import platform
+import queue
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +41,38 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 
-class _Sink(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    received = 0
-    lock = threading.Lock()
+def _consumer(port_out: Any, count: Any) -> None:
+    """A webhook consumer in its own process: HTTP/1.1 keep-alive, answers every POST with 200."""
+    import asyncio as aio
 
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        with _Sink.lock:
-            _Sink.received += 1
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    class Proto(aio.Protocol):
+        def connection_made(self, transport: Any) -> None:
+            self.t, self.buf = transport, b""
 
-    def log_message(self, *args: Any) -> None:
-        pass
+        def data_received(self, data: bytes) -> None:
+            self.buf += data
+            while True:
+                head_end = self.buf.find(b"\r\n\r\n")
+                if head_end < 0:
+                    return
+                length = 0
+                for line in self.buf[:head_end].split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                if len(self.buf) < head_end + 4 + length:
+                    return
+                self.buf = self.buf[head_end + 4 + length:]
+                with count.get_lock():
+                    count.value += 1
+                self.t.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    async def serve() -> None:
+        server = await aio.get_running_loop().create_server(Proto, "127.0.0.1", 0)
+        port_out.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    aio.run(serve())
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -55,119 +80,229 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def run(records: int, db_url: str | None, reads: int) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="simpul-bench-exchange-"))
+def _cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _environment(url: str) -> None:
+    os.environ.update({"SIMPUL_DATABASE_URL": url, "SIMPUL_EXCHANGE_SECRET_KEY": "bench",
+                       "SIMPUL_LOG_LEVEL": "WARNING", "SIMPUL_EXCHANGE_SYNC_BATCH": "500",
+                       "SIMPUL_EXCHANGE_DELIVERY_BATCH": "500", "SIMPUL_EXCHANGE_DELIVERY_CONCURRENCY": "1",
+                       "SIMPUL_EXCHANGE_RATE_PER_MINUTE": "1000000"})
+
+
+def _spec(base: str) -> Any:
+    from hub.services.connections import spec_from_dict
+
+    return spec_from_dict({"app": "e-budgeting", "connector": {"type": "rest_json", "config": {
+        "base_url": base, "auth": {"type": "bearer", "token": {"env": "BENCH_TOKEN"}},
+        "pagination": {"type": "page", "page_param": "page", "size_param": "size", "page_size": 100},
+        "record_path": "data", "since_param": "updated_since"}},
+        "resources": {"rincian-belanja": {"path": "/rincian-belanja", "schema": "penganggaran/rincian_belanja"}}})
+
+
+def _database(db_url: str | None, tmp: Path) -> tuple[Any, str, str]:
     if db_url:
         from registry.testing import PostgresSchema
 
         schema = PostgresSchema(db_url)
-        url, backend = schema.url, "postgresql"
-    else:
-        schema, url, backend = None, f"sqlite:///{tmp / 'bench.db'}", "sqlite"
-    os.environ.update({"SIMPUL_DATABASE_URL": url, "SIMPUL_EXCHANGE_SECRET_KEY": "bench",
-                       "SIMPUL_LOG_LEVEL": "WARNING", "SIMPUL_EXCHANGE_SYNC_BATCH": "500",
-                       "SIMPUL_EXCHANGE_DELIVERY_BATCH": "200", "SIMPUL_EXCHANGE_RATE_PER_MINUTE": "1000000"})
+        return schema, schema.url, "postgresql"
+    return None, f"sqlite:///{tmp / 'bench.db'}", "sqlite"
+
+
+def run_size(records: int, db_url: str | None, sink_port: int, deliver_seconds: float, reads: int,
+             out: Any) -> None:
+    """One backend and size in a fresh process (own settings, caches and database)."""
+    tmp = Path(tempfile.mkdtemp(prefix="simpul-bench-exchange-"))
+    schema, url, backend = _database(db_url, tmp)
+    _environment(url)
     from examples.launcher import start_examples
-    from hub.exchange import delivery, scopes, subscriptions
+    from hub.exchange import delivery, subscriptions
     from hub.exchange.subscriptions import SubscriptionIn
     from hub.exchange.sync import sync_resource
     from hub.logging import configure_logging
-    from hub.services.connections import spec_from_dict
+
+    configure_logging("WARNING", "console")
+    result: dict[str, Any] = {"records": records, "backend": backend}
+    try:
+        with start_examples({"e-budgeting": "good"}, ports=0, records=f"rincian-belanja={records}") as urls:
+            os.environ["BENCH_TOKEN"] = urls.tokens["e-budgeting"]
+            base = urls["e-budgeting"] + "/api/v1"
+            subscriptions.create(SubscriptionIn(name="bench sink", schema="penganggaran/rincian_belanja",
+                                                url=f"http://127.0.0.1:{sink_port}/hook"), "bench")
+            c0, t0 = _cpu(), time.perf_counter()
+            sync = asyncio.run(sync_resource(_spec(base), "rincian-belanja"))
+            c1, t1 = _cpu(), time.perf_counter()
+            delivered = asyncio.run(delivery.drain(timeout_s=deliver_seconds))
+            c2, t2 = _cpu(), time.perf_counter()
+            rate = delivered / (t2 - t1) if delivered else 0.0
+            sync_s = t1 - t0
+            result.update({"read": sync.counts.read, "stored": sync.counts.new, "invalid": sync.counts.invalid,
+                           "sync_s": round(sync_s, 2), "sync_records_per_s": round(sync.counts.read / sync_s),
+                           "delivered": delivered, "deliver_s": round(t2 - t1, 2),
+                           "deliver_capped": delivered < sync.counts.new, "deliver_per_s": round(rate),
+                           "end_to_end_records_per_s": round(records / (sync_s + records / rate)) if rate else 0,
+                           # the hub process's own CPU (the source application and the consumer run elsewhere)
+                           "sync_hub_cpu_us_per_record": round((c1 - c0) / max(1, sync.counts.read) * 1e6),
+                           "deliver_hub_cpu_us_per_record": round((c2 - c1) / max(1, delivered) * 1e6)})
+            if reads:
+                result.update(_reads(urls, base, reads))
+            print(json.dumps(result), file=sys.stderr)
+    finally:
+        if schema is not None:
+            from registry.db import forget_databases
+
+            forget_databases()
+            schema.drop()
+    out.put(result)
+
+
+def _reads(urls: Any, base: str, reads: int) -> dict[str, Any]:
+    import httpx
+    import uvicorn
+
+    from hub.api.app import create_app
+    from hub.exchange import scopes
     from hub.services.registry_access import Principal
     from hub.services.registry_db import get_database
     from hub.services.registry_keys import ApiKeyIn, KeyService
 
+    key = KeyService(get_database(), Principal.cli()).create(ApiKeyIn(name="bench consumer", role="vendor"))
+    scopes.grant(str(key.id), "data:read:penganggaran/rincian_belanja", "bench")
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    hub_port = server.servers[0].sockets[0].getsockname()[1]
+    direct, through = [], []
+    with httpx.Client(timeout=30) as http:
+        src_h = {"Authorization": f"Bearer {urls.tokens['e-budgeting']}"}
+        hub_h = {"Authorization": f"Bearer {key.token}"}
+        hub_url = f"http://127.0.0.1:{hub_port}/v1/data/penganggaran/rincian_belanja/records"
+        for i in range(reads + 5):  # interleaved, so both see the same load of the machine
+            t = time.perf_counter()
+            if not http.get(f"{base}/rincian-belanja", params={"page": 2, "size": 100}, headers=src_h).is_success:
+                raise RuntimeError("the source application did not answer")
+            d = time.perf_counter() - t
+            t = time.perf_counter()
+            r = http.get(hub_url, params={"limit": 100}, headers=hub_h)
+            if not r.is_success or r.json()["count"] != 100:
+                raise RuntimeError(r.text[:300])
+            h = time.perf_counter() - t
+            if i >= 5:  # warm-up
+                direct.append(d * 1000)
+                through.append(h * 1000)
+    server.should_exit = True
+    thread.join(10)
+    return {"read_direct_ms_p50": round(statistics.median(direct), 2),
+            "read_direct_ms_p95": round(_pct(direct, 0.95), 2),
+            "read_canonical_ms_p50": round(statistics.median(through), 2),
+            "read_canonical_ms_p95": round(_pct(through, 0.95), 2),
+            "read_ratio_p50": round(statistics.median(through) / statistics.median(direct), 2)}
+
+
+def run_memory(records: int, out: Any) -> None:
+    """Peak RSS of a fresh process that syncs ``records`` records (SQLite; the source runs in its own process)."""
+    import resource
+
+    tmp = Path(tempfile.mkdtemp(prefix="simpul-bench-memory-"))
+    _environment(f"sqlite:///{tmp / 'memory.db'}")
+    from examples.launcher import start_examples
+    from hub.exchange.sync import sync_resource
+    from hub.logging import configure_logging
+
     configure_logging("WARNING", "console")
-    db = get_database()
-    sink = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
-    result: dict[str, Any] = {"records": records, "backend": backend}
     with start_examples({"e-budgeting": "good"}, ports=0, records=f"rincian-belanja={records}") as urls:
         os.environ["BENCH_TOKEN"] = urls.tokens["e-budgeting"]
-        base = urls["e-budgeting"] + "/api/v1"
-        spec = spec_from_dict({"app": "e-budgeting", "connector": {"type": "rest_json", "config": {
-            "base_url": base, "auth": {"type": "bearer", "token": {"env": "BENCH_TOKEN"}},
-            "pagination": {"type": "page", "page_param": "page", "size_param": "size", "page_size": 100},
-            "record_path": "data", "since_param": "updated_since"}},
-            "resources": {"rincian-belanja": {"path": "/rincian-belanja", "schema": "penganggaran/rincian_belanja"}}})
-        subscriptions.create(SubscriptionIn(name="bench sink", schema="penganggaran/rincian_belanja",
-                                            url=f"http://127.0.0.1:{sink.server_address[1]}/hook"), "bench")
+        base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t0 = time.perf_counter()
-        sync = asyncio.run(sync_resource(spec, "rincian-belanja"))
-        t1 = time.perf_counter()
-        delivered = asyncio.run(delivery.drain(timeout_s=3600))
-        t2 = time.perf_counter()
-        result.update({"stored": sync.counts.new, "invalid": sync.counts.invalid, "sync_s": round(t1 - t0, 2),
-                       "sync_records_per_s": round(sync.counts.read / (t1 - t0)),
-                       "delivered": delivered, "sink_received": _Sink.received, "deliver_s": round(t2 - t1, 2),
-                       "deliver_per_s": round(delivered / (t2 - t1)) if delivered else 0,
-                       "end_to_end_records_per_s": round(sync.counts.read / (t2 - t0))})
+        sync = asyncio.run(sync_resource(_spec(urls["e-budgeting"] + "/api/v1"), "rincian-belanja"))
+        wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put({"memory_records": sync.counts.read, "memory_stored": sync.counts.new,
+             "memory_sync_s": round(wall, 1), "memory_peak_rss_mb": round(peak, 1),
+             "memory_rss_before_sync_mb": round(base_rss, 1)})
 
-        key = KeyService(db, Principal.cli()).create(ApiKeyIn(name="bench consumer", role="vendor"))
-        scopes.grant(str(key.id), "data:read:penganggaran/rincian_belanja", "bench")
-        import httpx
-        import uvicorn
 
-        from hub.api.app import create_app
+def _in_process(target: Any, *args: Any) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, out))
+    proc.start()
+    while True:
+        try:
+            result = out.get(timeout=1)
+            break
+        except queue.Empty:
+            if not proc.is_alive():
+                raise RuntimeError(f"{target.__name__} failed (exit {proc.exitcode})") from None
+    proc.join(60)
+    return result
 
-        server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        hub_port = server.servers[0].sockets[0].getsockname()[1]
-        direct, through = [], []
-        with httpx.Client(timeout=30) as http:
-            src_h = {"Authorization": f"Bearer {urls.tokens['e-budgeting']}"}
-            hub_h = {"Authorization": f"Bearer {key.token}"}
-            hub_url = f"http://127.0.0.1:{hub_port}/v1/data/penganggaran/rincian_belanja/records"
-            for i in range(reads + 5):
-                t = time.perf_counter()
-                assert http.get(f"{base}/rincian-belanja", params={"page": 2, "size": 100}, headers=src_h).is_success
-                d = time.perf_counter() - t
-                t = time.perf_counter()
-                r = http.get(hub_url, params={"limit": 100}, headers=hub_h)
-                assert r.is_success, r.text
-                h = time.perf_counter() - t
-                if i >= 5:  # warm-up
-                    direct.append(d * 1000)
-                    through.append(h * 1000)
-        server.should_exit = True
-        thread.join(10)
-    sink.shutdown()
-    result.update({"read_direct_ms_p50": round(statistics.median(direct), 2),
-                   "read_direct_ms_p95": round(_pct(direct, 0.95), 2),
-                   "read_canonical_ms_p50": round(statistics.median(through), 2),
-                   "read_canonical_ms_p95": round(_pct(through, 0.95), 2),
-                   "read_ratio_p50": round(statistics.median(through) / statistics.median(direct), 2),
-                   "python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine()})
-    if schema is not None:
-        from registry.db import forget_databases
 
-        forget_databases()
-        schema.drop()
+def run(sizes: list[int], postgres: str | None, reads: int, deliver_seconds: float,
+        memory_records: int) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    port_q, count = ctx.Queue(), ctx.Value("q", 0)
+    sink = ctx.Process(target=_consumer, args=(port_q, count), daemon=True)
+    sink.start()
+    sink_port = port_q.get(timeout=30)
+    runs = []
+    backends = [None] + ([postgres] if postgres else [])
+    try:
+        for db_url in backends:
+            for i, size in enumerate(sizes):
+                runs.append(_in_process(run_size, size, db_url, sink_port, deliver_seconds,
+                                        reads if (db_url is None and i == 0) else 0))
+        memory = _in_process(run_memory, memory_records) if memory_records else {}
+    finally:
+        sink.terminate()
+    result: dict[str, Any] = {"sizes": sizes, "runs": runs, "sink_received": count.value, **memory}
+    for r in runs:
+        if "read_ratio_p50" in r:
+            result.update({k: v for k, v in r.items() if k.startswith("read_")})
+    for backend in ("sqlite", "postgresql"):
+        mine = [r for r in runs if r["backend"] == backend]
+        if len(mine) >= 2:
+            small, large = mine[0], mine[-1]
+            for k in ("sync_records_per_s", "deliver_per_s", "end_to_end_records_per_s",
+                      "sync_hub_cpu_us_per_record", "deliver_hub_cpu_us_per_record"):
+                if small[k]:
+                    # 1.0 = linear (the same rate at both sizes); below 1 the cost per record grows with the size
+                    result[f"{backend}_{k}_large_vs_small"] = round(large[k] / small[k], 2)
+    result.update({"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine(),
+                   "load_average_1m": round(os.getloadavg()[0], 1)})
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=5000)
-    parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a scratch schema is created)")
+    parser.add_argument("--sizes", default="5000,50000", help="record counts, comma-separated")
+    parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a scratch schema per run)")
     parser.add_argument("--reads", type=int, default=200)
+    parser.add_argument("--deliver-seconds", type=float, default=20.0, help="cap of each delivery phase")
+    parser.add_argument("--memory-records", type=int, default=100_000, help="0 = skip the memory run")
     args = parser.parse_args()
-    r = run(args.records, args.postgres, args.reads)
-    rows = [("backend", r["backend"]), ("records pulled / stored / invalid", f"{r['records']} / {r['stored']} / "
-                                                                             f"{r['invalid']}"),
-            ("pull → validate → store", f"{r['sync_s']} s = {r['sync_records_per_s']} records/s"),
-            ("deliver (signed webhooks)", f"{r['deliver_s']} s = {r['deliver_per_s']} deliveries/s"),
-            ("end to end", f"{r['end_to_end_records_per_s']} records/s"),
-            ("read 100 records from the source", f"p50 {r['read_direct_ms_p50']} ms, p95 {r['read_direct_ms_p95']} ms"),
-            ("same through the canonical API", f"p50 {r['read_canonical_ms_p50']} ms, "
-                                               f"p95 {r['read_canonical_ms_p95']} ms"),
-            ("canonical / direct (p50)", f"{r['read_ratio_p50']}×")]
-    width = max(len(a) for a, _ in rows)
-    for a, b in rows:
-        print(f"{a:<{width}}  {b}")
+    r = run([int(x) for x in args.sizes.split(",") if x.strip()], args.postgres, args.reads, args.deliver_seconds,
+            args.memory_records)
+    print(f"{'backend':<11} {'records':>8} {'sync rec/s':>11} {'µs CPU/rec':>11} {'deliver/s':>10} "
+          f"{'µs CPU/rec':>11} {'end to end/s':>13}")
+    for x in r["runs"]:
+        capped = " (delivery capped)" if x["deliver_capped"] else ""
+        print(f"{x['backend']:<11} {x['records']:>8} {x['sync_records_per_s']:>11} "
+              f"{x['sync_hub_cpu_us_per_record']:>11} {x['deliver_per_s']:>10} "
+              f"{x['deliver_hub_cpu_us_per_record']:>11} {x['end_to_end_records_per_s']:>13}{capped}")
+    if "read_ratio_p50" in r:
+        print(f"read 100 records: direct p50 {r['read_direct_ms_p50']} ms / p95 {r['read_direct_ms_p95']} ms; "
+              f"canonical p50 {r['read_canonical_ms_p50']} ms / p95 {r['read_canonical_ms_p95']} ms; "
+              f"ratio {r['read_ratio_p50']}×")
+    if "memory_peak_rss_mb" in r:
+        print(f"sync of {r['memory_records']} records: peak RSS {r['memory_peak_rss_mb']} MB "
+              f"({r['memory_sync_s']} s)")
     print(json.dumps(r))
 
 

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     exchange_sync_interval_s: float = Field(default=0.0,
                                             description="Background sync of all applications every N s (0 = off)")
     exchange_sync_batch: int = Field(default=200, description="Records stored per transaction during a sync")
+    exchange_audit_buffer: int = Field(default=200, description="Read audit entries buffered (0: write each)")
+    exchange_audit_flush_s: float = Field(default=1.0, description="Longest wait of a buffered read entry")
     exchange_rate_per_minute: int = Field(default=600, description="Default canonical API requests per key/min")
     exchange_workers: bool = Field(default=True, description="Run the exchange workers inside 'simpul serve'")
     web_secret_key: str | None = Field(

@@ -53,6 +53,7 @@ class ApiKey(BaseModel):
     created_by: str | None = None
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
+    scopes_version: int = Field(default=0, exclude=True, description="Changes with the key's consumer scopes")
 
     @property
     def actor(self) -> str:
@@ -71,7 +72,8 @@ def _out(row: ApiKeyRow) -> ApiKey:
     return ApiKey(id=row.id, name=row.name, role=row.role, kode_pemda=row.kode_pemda, kode_opd=row.kode_opd,
                   prefix=row.prefix, created_at=aware(row.created_at), created_by=row.created_by,
                   revoked_at=aware(row.revoked_at) if row.revoked_at else None,
-                  last_used_at=aware(row.last_used_at) if row.last_used_at else None)
+                  last_used_at=aware(row.last_used_at) if row.last_used_at else None,
+                  scopes_version=row.scopes_version or 0)
 
 
 def create_key(s: Session, data: ApiKeyIn, actor: str) -> NewApiKey:

@@ -162,6 +162,9 @@ class ApiKeyRow(Base):
     created_by: Mapped[str | None] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
+    # bumped with every change of the key's consumer scopes (hub/exchange/scopes.py): read with the key on each
+    # request, so every API process knows at once when its cached scopes are stale
+    scopes_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SettingRow(Base):

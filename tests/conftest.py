@@ -33,6 +33,9 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     get_settings.cache_clear()
     netpolicy.reset()  # loopback only, unless a test allows more
     yield
+    from hub.exchange import audit
+
+    audit.close_buffers()  # buffered read entries land in this test's database, never in the next one's
     get_settings.cache_clear()
     netpolicy.reset()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 import time
@@ -86,6 +87,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     for hook in getattr(app.state, "shutdown_hooks", []):
         await hook(app)
+    from hub.exchange import audit
+
+    await asyncio.to_thread(audit.close_buffers)  # buffered read entries reach the chain on a clean shutdown
 
 
 def create_app() -> FastAPI:

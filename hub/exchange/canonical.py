@@ -43,12 +43,68 @@ def resolve_schema(schema: str) -> str:
     return key
 
 
-def _mask(value: Any, root: dict[str, Any], parts: list[Any], personal: bool) -> Any:
+class MaskPlan:
+    """Which paths of a schema's documents hold personal data, learned once per path and kept (no schema walk per
+    field per record). A node answers for one instance path; list indices share a node (index i stands for
+    ``min(i, cap)``, where ``cap`` is the longest ``prefixItems`` of the schema, so the answer is the same as
+    :func:`hub.validation.privacy.is_personal` gives for the real index)."""
+
+    __slots__ = ("_children", "_items", "_parts", "_plan_root", "personal")
+    MAX_CHILDREN = 2000  # free-form maps (additionalProperties) would grow a node without bound: stop caching
+
+    def __init__(self, root: PlanRoot, parts: tuple[Any, ...], personal: bool) -> None:
+        self._plan_root, self._parts, self.personal = root, parts, personal
+        self._children: dict[str, MaskPlan] = {}
+        self._items: dict[int, MaskPlan] = {}
+
+    def child(self, key: str) -> MaskPlan:
+        node = self._children.get(key)
+        if node is None:
+            parts = (*self._parts, key)
+            node = MaskPlan(self._plan_root, parts,
+                            self.personal or is_personal(self._plan_root.schema, list(parts)))
+            if len(self._children) < self.MAX_CHILDREN:
+                self._children[key] = node
+        return node
+
+    def item(self, index: int) -> MaskPlan:
+        index = min(index, self._plan_root.cap)
+        node = self._items.get(index)
+        if node is None:
+            node = self._items[index] = MaskPlan(self._plan_root, (*self._parts, index), self.personal)
+        return node
+
+
+class PlanRoot:
+    __slots__ = ("cap", "key_personal", "node", "schema")
+
+    def __init__(self, schema: dict[str, Any], key_fields: list[str]) -> None:
+        self.schema, self.cap = schema, _prefix_cap(schema)
+        self.node = MaskPlan(self, (), False)
+        self.key_personal = [is_personal(schema, f.split(".")) for f in key_fields]
+
+
+def _prefix_cap(node: Any) -> int:
+    if isinstance(node, dict):
+        own = len(node["prefixItems"]) if isinstance(node.get("prefixItems"), list) else 0
+        return max([own, *(_prefix_cap(v) for v in node.values())])
+    if isinstance(node, list):
+        return max([0, *(_prefix_cap(v) for v in node)])
+    return 0
+
+
+@lru_cache(maxsize=64)
+def mask_plan(schema: str) -> PlanRoot:
+    """The personal-data plan of ``schema`` (built once per process, filled as paths are met)."""
+    return PlanRoot(_resolved(schema), list(identity(schema)["key"]))
+
+
+def _mask(value: Any, plan: MaskPlan) -> Any:
     if isinstance(value, dict):
-        return {k: _mask(v, root, [*parts, k], personal or is_personal(root, [*parts, k])) for k, v in value.items()}
+        return {k: _mask(v, plan.child(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mask(v, root, [*parts, i], personal) for i, v in enumerate(value)]
-    if personal and value is not None and not isinstance(value, bool):
+        return [_mask(v, plan.item(i)) for i, v in enumerate(value)]
+    if plan.personal and value is not None and not isinstance(value, bool):
         return mask_personal(str(value))
     if isinstance(value, str):
         return mask_text(value)
@@ -57,17 +113,16 @@ def _mask(value: Any, root: dict[str, Any], parts: list[Any], personal: bool) ->
 
 def present_document(schema: str, document: dict[str, Any], *, personal: bool) -> dict[str, Any]:
     """The document as a consumer without ``read_personal`` sees it: NIK, full NIP, phone, e-mail masked."""
-    return document if personal else _mask(document, _resolved(schema), [], False)
+    return document if personal else _mask(document, mask_plan(schema).node)
 
 
 def present_key(schema: str, key: str, *, personal: bool) -> str:
     if personal:
         return key
-    fields = identity(schema)["key"]
     parts = key.split(KEY_SEPARATOR)
-    root = _resolved(schema)
-    return KEY_SEPARATOR.join(mask_personal(p) if is_personal(root, f.split(".")) else mask_text(p)
-                              for f, p in zip(fields, parts, strict=False))
+    flags = mask_plan(schema).key_personal
+    return KEY_SEPARATOR.join(mask_personal(p) if is_p else mask_text(p)
+                              for is_p, p in zip(flags, parts, strict=False))
 
 
 def _iso(value: datetime | None) -> str | None:

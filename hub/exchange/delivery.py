@@ -54,6 +54,7 @@ class Claimed:
     url: str
     secret: str
     body: bytes
+    signature: str = ""  # signed with the batch at claim time (``sign`` again if it is sent much later)
 
 
 @dataclass
@@ -116,6 +117,7 @@ def claim(db: Database, worker: str, limit: int, *, now: float | None = None) ->
                          .join(RecordRow, RecordRow.id == OutboxRow.record_id)
                          .where(OutboxRow.id.in_(list(got))).order_by(OutboxRow.id)).all()
         claimed = []
+        secrets: dict[str, str] = {}  # one decryption per subscription and batch, not per delivery
         seen: set[tuple[str, str, str]] = set()
         for out, sub, record in rows:
             key = (out.subscription_id, out.schema_key, out.record_key)
@@ -124,14 +126,17 @@ def claim(db: Database, worker: str, limit: int, *, now: float | None = None) ->
                 continue
             seen.add(key)
             body = canonical_json(envelope(out, sub, record)).encode("utf-8")
+            secret = secrets.get(sub.id)
+            if secret is None:
+                secret = secrets[sub.id] = secret_of(sub)
             claimed.append(Claimed(out.id, out.delivery_id, out.event, out.attempts, sub.id, sub.url or "",
-                                   secret_of(sub), body))
+                                   secret, body, sign(secret, body)))
         return claimed
 
 
 async def send(client: httpx.AsyncClient, item: Claimed) -> Outcome:
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-               SIGNATURE_HEADER: sign(item.secret, item.body), DELIVERY_HEADER: item.delivery_id,
+               SIGNATURE_HEADER: item.signature or sign(item.secret, item.body), DELIVERY_HEADER: item.delivery_id,
                EVENT_HEADER: item.event, IDEMPOTENCY_HEADER: item.delivery_id}
     started = time.perf_counter()
     try:
@@ -160,34 +165,56 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
 
 
 def record_outcomes(db: Database, worker: str, outcomes: list[Outcome]) -> None:
-    """Write the outcomes of one round; the audit log gets one entry per outcome kind listing the deliveries."""
+    """Write the outcomes of one round in one transaction: every delivered row in one set-wise UPDATE (only rows
+    still open: one delivered meanwhile by another worker after our lease expired is left alone), failures row by
+    row (their backoff differs); the audit log gets one entry listing the round's deliveries."""
+    if not outcomes:
+        return
     settings = get_settings()
     now = time.time()
+    o = OutboxRow.__table__
+    ok = [oc for oc in outcomes if oc.ok]
+    failed = [oc for oc in outcomes if not oc.ok]
     delivered: list[dict[str, Any]] = []
     with write_session(db) as s:
+        if ok:
+            stamp = datetime.now(UTC)
+            by_code: dict[int | None, list[int]] = {}
+            for oc in ok:
+                by_code.setdefault(oc.status_code, []).append(oc.claimed.outbox_id)
+            done = []
+            for code, all_ids in by_code.items():  # nearly always one group: 200
+                for start in range(0, len(all_ids), 500):
+                    done += s.execute(update(o).where(o.c.id.in_(all_ids[start:start + 500]), o.c.status.in_(OPEN))
+                                      .values(status="delivered", delivered_at=stamp, last_error=None,
+                                              attempts=o.c.attempts + 1, claimed_until=None, claimed_by=None,
+                                              last_status_code=code)
+                                      .returning(o.c.id, o.c.delivery_id, o.c.subscription_id, o.c.schema_key,
+                                                 o.c.record_key, o.c.record_id, o.c.attempts,
+                                                 o.c.last_status_code)).all()
+            for r in sorted(done, key=lambda r: r.id):
+                metrics.deliveries.labels("delivered").inc()
+                delivered.append({"delivery": r.delivery_id, "subscription": r.subscription_id, "schema": r.schema_key,
+                                  "record_key": mask_text(r.record_key), "record_id": r.record_id,
+                                  "attempts": r.attempts, "status_code": r.last_status_code})
         rows = {r.id: r for r in s.execute(select(OutboxRow).where(
-            OutboxRow.id.in_([oc.claimed.outbox_id for oc in outcomes]))).scalars()}
-        for oc in outcomes:
+            OutboxRow.id.in_([oc.claimed.outbox_id for oc in failed]))).scalars()} if failed else {}
+        for oc in failed:
             out = rows.get(oc.claimed.outbox_id)
             if out is None or out.status not in OPEN:
                 continue  # delivered meanwhile by another worker after our lease expired, or deleted
             out.attempts += 1
             out.last_status_code = oc.status_code
             out.claimed_until, out.claimed_by = None, None
-            details = {"delivery": out.delivery_id, "subscription": out.subscription_id, "schema": out.schema_key,
-                       "record_key": mask_text(out.record_key), "record_id": out.record_id,
-                       "attempts": out.attempts, "status_code": oc.status_code}
-            if oc.ok:
-                out.status, out.delivered_at, out.last_error = "delivered", datetime.now(UTC), None
-                metrics.deliveries.labels("delivered").inc()
-                delivered.append(details)
-                continue
             out.last_error = oc.error
             metrics.delivery_failures.labels("http" if oc.status_code else "network").inc()
             if out.attempts >= settings.exchange_max_attempts:
                 out.status = "dead"
                 out.dead_reason = f"{out.attempts} attempts failed; last: {oc.error}"
                 metrics.deliveries.labels("dead").inc()
+                details = {"delivery": out.delivery_id, "subscription": out.subscription_id,
+                           "schema": out.schema_key, "record_key": mask_text(out.record_key),
+                           "record_id": out.record_id, "attempts": out.attempts, "status_code": oc.status_code}
                 audit.append(s, "system:delivery", "delivery.dead", "delivery", out.delivery_id,
                              {**details, "reason": out.dead_reason, "worker": worker})
             else:

@@ -6,14 +6,21 @@ key id — the registry's key table is not changed).
 A key whose role allows the action ``data:read`` (registry/data/roles.yaml) reads every schema, masked, unless it
 also has a ``read_personal`` scope. Managing subscriptions and deliveries needs the action ``exchange:manage``
 (or role admin).
+
+Scopes are cached per key in each process. Every grant or revoke bumps ``api_key.scopes_version`` in the same
+transaction; authentication reads that number with the key on every request (no extra query), and a cached entry
+is used only while its version equals it — so a change takes effect on the very next request in every API process.
+A revoked key fails authentication itself (401), cache or not.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from hub.errors import BadRequest, Forbidden
 from hub.exchange import audit
@@ -21,6 +28,7 @@ from hub.exchange.db import database, write_session
 from hub.services.registry_access import Principal
 from registry import keys
 from registry.db import Database
+from registry.tables import ApiKeyRow
 from registry.tables_exchange import ConsumerScopeRow
 
 SCOPE = re.compile(r"^data:(read|read_personal):(\*|[a-z][a-z0-9_]*/[a-z][a-z0-9_]*)$")
@@ -35,13 +43,45 @@ class Grants:
         return f"data:{action}:{schema}" in self.scopes or f"data:{action}:*" in self.scopes
 
 
-def grants_of(key_id: int | None, db: Database | None = None) -> Grants:
-    if key_id is None:
-        return Grants(frozenset(), None)
-    with database(db).session() as s:
+_cache: weakref.WeakKeyDictionary[Database, dict[int, tuple[int, Grants]]] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+CACHE_KEYS = 10_000  # per database; beyond it the cache starts again (keys are few, this only bounds memory)
+
+
+def _load(key_id: int, db: Database) -> tuple[int, Grants]:
+    with db.session() as s:
+        version = s.execute(select(ApiKeyRow.scopes_version).where(ApiKeyRow.id == key_id)).scalar()
         rows = list(s.execute(select(ConsumerScopeRow).where(ConsumerScopeRow.key_id == key_id)).scalars())
     rates = [r.rate_per_minute for r in rows if r.rate_per_minute]
-    return Grants(frozenset(r.scope for r in rows), max(rates) if rates else None)
+    return int(version or 0), Grants(frozenset(r.scope for r in rows), max(rates) if rates else None)
+
+
+def grants_of(key_id: int | None, db: Database | None = None, *, version: int | None = None) -> Grants:
+    """The key's scopes. With ``version`` (the key's ``scopes_version`` read at authentication) a cached entry of
+    the same version is used; without it the database is asked."""
+    if key_id is None:
+        return Grants(frozenset(), None)
+    db = database(db)
+    if version is not None:
+        with _cache_lock:
+            hit = _cache.get(db, {}).get(key_id)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+    loaded = _load(key_id, db)
+    with _cache_lock:
+        per_db = _cache.setdefault(db, {})
+        if len(per_db) >= CACHE_KEYS:
+            per_db.clear()
+        per_db[key_id] = loaded
+    return loaded[1]
+
+
+def _changed(s: object, key_id: int, db: Database) -> None:
+    """Inside the change's transaction: bump the key's version (other processes) and drop our entry."""
+    s.execute(update(ApiKeyRow).where(ApiKeyRow.id == key_id)  # type: ignore[attr-defined]
+              .values(scopes_version=ApiKeyRow.scopes_version + 1))
+    with _cache_lock:
+        _cache.get(db, {}).pop(key_id, None)
 
 
 def can_manage(principal: Principal) -> bool:
@@ -56,7 +96,7 @@ def require_manage(principal: Principal) -> None:
 
 def read_access(principal: Principal, schema: str, db: Database | None = None) -> tuple[bool, Grants]:
     """(personal allowed, grants) for reading ``schema``; Forbidden when the key may not read it at all."""
-    grants = grants_of(principal.key_id, db)
+    grants = grants_of(principal.key_id, db, version=principal.scopes_version)
     if not (grants.allows("read", schema) or grants.allows("read_personal", schema) or principal.can("data:read")):
         action = f"data:read:{schema}"
         raise Forbidden(role=principal.role, action=action, extra={"role": principal.role, "action": action})
@@ -71,8 +111,10 @@ def grant(key_ref: str, scope: str, actor: str, *, rate_per_minute: int | None =
           db: Database | None = None) -> None:
     if not SCOPE.match(scope):
         raise BadRequest("exchange.bad_scope", scope=scope)
-    with write_session(database(db)) as s:
+    db = database(db)
+    with write_session(db) as s:
         key_id = _key_id(s, key_ref)
+        _changed(s, key_id, db)
         row = s.get(ConsumerScopeRow, (key_id, scope))
         if row is None:
             s.add(ConsumerScopeRow(key_id=key_id, scope=scope, rate_per_minute=rate_per_minute, granted_by=actor))
@@ -82,8 +124,10 @@ def grant(key_ref: str, scope: str, actor: str, *, rate_per_minute: int | None =
 
 
 def revoke(key_ref: str, scope: str, actor: str, *, db: Database | None = None) -> int:
-    with write_session(database(db)) as s:
+    db = database(db)
+    with write_session(db) as s:
         key_id = _key_id(s, key_ref)
+        _changed(s, key_id, db)
         n = s.execute(delete(ConsumerScopeRow).where(ConsumerScopeRow.key_id == key_id,
                                                      ConsumerScopeRow.scope == scope)).rowcount
         audit.append(s, actor, "scope.revoke", "api_key", str(key_id), {"scope": scope, "removed": n})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.exchange import metrics
@@ -86,20 +86,17 @@ def webhook_subscriptions(s: Session, schema: str) -> list[SubscriptionRow]:
 
 
 def store_batch(db: Database, prov: Provenance, items: list[Incoming]) -> BatchCounts:
+    """Store one batch in one transaction, with a few set-wise statements (not a round trip per record): the
+    current versions in one query, the superseded ones in one UPDATE, the new versions in one multi-row INSERT
+    (ids back in order), their quarantine entries resolved in one UPDATE, the outbox rows in one INSERT. Outbox
+    ids follow the order of the batch, which keeps the per-record-key delivery order."""
     counts = BatchCounts(read=len(items))
     schema = base_key(prov.schema_version)
     with write_session(db) as s:
         subs = webhook_subscriptions(s, schema)
         currents = _currents(s, schema, items)
-        for item in items:
-            if not item.valid or item.document is None:
-                counts.invalid += 1
-                _quarantine(s, prov, schema, item)
-                continue
-            counts.valid += 1
-            outcome = _store_one(s, prov, schema, item.document, subs, currents)
-            setattr(counts, outcome[0], getattr(counts, outcome[0]) + 1)
-            counts.enqueued += outcome[1]
+        plan = _plan(prov, schema, items, currents, counts)
+        _write(s, prov, schema, plan, subs, counts)
     metrics.records_pulled.labels(prov.app, prov.resource).inc(counts.read)
     metrics.records_valid.labels(prov.app, prov.resource).inc(counts.valid)
     metrics.records_invalid.labels(prov.app, prov.resource).inc(counts.invalid)
@@ -108,69 +105,134 @@ def store_batch(db: Database, prov: Provenance, items: list[Incoming]) -> BatchC
 
 
 def _currents(s: Session, schema: str, items: list[Incoming]) -> dict[str, RecordRow]:
-    """The current versions of the batch's records, in one query."""
+    """The current versions of the batch's records, in one query per 500 keys."""
     keys = {k for i in items if i.valid and i.document is not None
             for k in [record_key(schema, i.document)] if k is not None}
     found: dict[str, RecordRow] = {}
-    chunk = sorted(keys)
-    for start in range(0, len(chunk), 500):
+    for chunk in _chunks(sorted(keys)):
         rows = s.execute(select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current.is_(True),
-                                                 RecordRow.record_key.in_(chunk[start:start + 500]))).scalars()
+                                                 RecordRow.record_key.in_(chunk))).scalars()
         found.update({r.record_key: r for r in rows})
     return found
 
 
-def _store_one(s: Session, prov: Provenance, schema: str, document: dict[str, Any],
-               subs: list[SubscriptionRow], currents: dict[str, RecordRow]) -> tuple[str, int]:
-    key = record_key(schema, document)
-    if key is None:  # validated documents carry their identity fields; keep the guard anyway
-        _quarantine(s, prov, schema, Incoming(document, document, False,
-                                              {"kind": "identity", "schema": schema, "issues": []}))
-        return "unchanged", 0
-    digest = content_hash(document)
-    current = currents.get(key)
-    if current is not None and current.content_hash == digest:
-        return "unchanged", 0
-    version = 1
-    if current is not None:
-        version = current.version + 1
-        current.is_current = False
-    kode_opd, tahun = opd_of(schema, document), year_of(schema, document)
-    row = RecordRow(schema_key=schema, record_key=key, version=version, is_current=True, content_hash=digest,
-                    document=document, schema_version=prov.schema_version, source_app=prov.app,
-                    source_resource=prov.resource, fetched_at=prov.fetched_at, kode_opd=kode_opd, tahun=tahun,
-                    sync_run=prov.run_id)
-    s.add(row)
-    s.flush()
-    currents[key] = row  # the same key twice in one batch: the second compares with the first
-    s.execute(update(QuarantineRow).where(QuarantineRow.schema_key == schema, QuarantineRow.record_key == key,
-                                          QuarantineRow.resolved_at.is_(None)).values(resolved_at=prov.fetched_at))
-    event = "record.created" if current is None else "record.updated"
-    enqueued = 0
-    for sub in subs:
-        if subscription_matches(sub, kode_opd, tahun):
-            enqueue(s, sub, row, event)
-            enqueued += 1
-    return ("new" if current is None else "changed"), enqueued
+@dataclass
+class _Plan:
+    superseded: list[int] = field(default_factory=list)  # ids of current versions that stop being current
+    versions: list[dict[str, Any]] = field(default_factory=list)  # new RecordRow values, in batch order
+    events: list[str] = field(default_factory=list)
+    quarantine: list[tuple[int, Incoming, str | None]] = field(default_factory=list)  # (position, item, key)
+    stored_at: dict[str, int] = field(default_factory=dict)  # key → position of its last new version
 
 
-def _quarantine(s: Session, prov: Provenance, schema: str, item: Incoming) -> None:
-    digest = content_hash(item.raw)
-    exists = s.execute(select(QuarantineRow.id).where(
-        QuarantineRow.source_app == prov.app, QuarantineRow.source_resource == prov.resource,
-        QuarantineRow.content_hash == digest)).first()
-    if exists:
+def _plan(prov: Provenance, schema: str, items: list[Incoming], currents: dict[str, RecordRow],
+          counts: BatchCounts) -> _Plan:
+    plan = _Plan()
+    newest: dict[str, tuple[int, str, int | None]] = {  # key → (version, hash, index in plan.versions or None)
+        k: (r.version, r.content_hash, None) for k, r in currents.items()}
+    for position, item in enumerate(items):
+        if not item.valid or item.document is None:
+            counts.invalid += 1
+            plan.quarantine.append((position, item, _key_or_none(schema, item.document)))
+            continue
+        counts.valid += 1
+        document = item.document
+        key = record_key(schema, document)
+        if key is None:  # validated documents carry their identity fields; keep the guard anyway
+            plan.quarantine.append((position, Incoming(document, document, False,
+                                                       {"kind": "identity", "schema": schema, "issues": []}), None))
+            counts.unchanged += 1
+            continue
+        digest = content_hash(document)
+        before = newest.get(key)
+        if before is not None and before[1] == digest:
+            counts.unchanged += 1
+            continue
+        if before is None:
+            version, event = 1, "record.created"
+            counts.new += 1
+        else:
+            version, event = before[0] + 1, "record.updated"
+            counts.changed += 1
+            if before[2] is None:
+                plan.superseded.append(currents[key].id)
+            else:  # the same key twice in one batch: the first new version is no longer current
+                plan.versions[before[2]]["is_current"] = False
+        plan.versions.append({
+            "schema_key": schema, "record_key": key, "version": version, "is_current": True, "content_hash": digest,
+            "document": document, "schema_version": prov.schema_version, "source_app": prov.app,
+            "source_resource": prov.resource, "fetched_at": prov.fetched_at, "kode_opd": opd_of(schema, document),
+            "tahun": year_of(schema, document), "sync_run": prov.run_id})
+        plan.events.append(event)
+        newest[key] = (version, digest, len(plan.versions) - 1)
+        plan.stored_at[key] = position
+    return plan
+
+
+def _write(s: Session, prov: Provenance, schema: str, plan: _Plan, subs: list[SubscriptionRow],
+           counts: BatchCounts) -> None:
+    r = RecordRow.__table__
+    for chunk in _chunks(plan.superseded):
+        s.execute(update(r).where(r.c.id.in_(chunk)).values(is_current=False))
+    ids: list[int] = []
+    if plan.versions:
+        ids = list(s.execute(insert(r).returning(r.c.id, sort_by_parameter_order=True), plan.versions).scalars())
+        for chunk in _chunks(sorted(plan.stored_at)):
+            q = QuarantineRow.__table__
+            s.execute(update(q).where(q.c.schema_key == schema, q.c.record_key.in_(chunk),
+                                      q.c.resolved_at.is_(None)).values(resolved_at=prov.fetched_at))
+    _quarantine_all(s, prov, schema, plan)
+    if not subs or not ids:
         return
-    key = None
-    if item.document is not None:
-        try:
-            key = record_key(schema, item.document)
-        except Exception:
-            key = None
-    s.add(QuarantineRow(source_app=prov.app, source_resource=prov.resource, schema_key=schema, record_key=key,
-                        content_hash=digest, kind=str(item.report.get("kind") or "validation"), raw=item.raw,
-                        document=item.document, report=item.report, fetched_at=prov.fetched_at))
-    s.flush()
+    now = time.time()
+    rows = [{"delivery_id": new_delivery_id(), "subscription_id": sub.id, "record_id": record_id,
+             "schema_key": schema, "record_key": values["record_key"], "event": event, "status": "pending",
+             "attempts": 0, "next_attempt_at": now}
+            for record_id, values, event in zip(ids, plan.versions, plan.events, strict=True)
+            for sub in subs if subscription_matches(sub, values["kode_opd"], values["tahun"])]
+    if rows:
+        s.execute(insert(OutboxRow.__table__), rows)
+        counts.enqueued += len(rows)
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _key_or_none(schema: str, document: dict[str, Any] | None) -> str | None:
+    if document is None:
+        return None
+    try:
+        return record_key(schema, document)
+    except Exception:
+        return None
+
+
+def _quarantine_all(s: Session, prov: Provenance, schema: str, plan: _Plan) -> None:
+    """Quarantine entries of the batch: one query for those already held (same content), one INSERT for the
+    rest. An entry whose record has a new valid version later in the same batch is stored already resolved."""
+    if not plan.quarantine:
+        return
+    digests: dict[str, tuple[int, Incoming, str | None]] = {}
+    for position, item, key in plan.quarantine:
+        digests.setdefault(content_hash(item.raw), (position, item, key))
+    q = QuarantineRow.__table__
+    held: set[str] = set()
+    for chunk in _chunks(sorted(digests)):
+        held.update(s.execute(select(q.c.content_hash).where(
+            q.c.source_app == prov.app, q.c.source_resource == prov.resource,
+            q.c.content_hash.in_(chunk))).scalars())
+    rows = []
+    for digest, (position, item, key) in sorted(digests.items(), key=lambda kv: kv[1][0]):
+        if digest in held:
+            continue
+        resolved = key is not None and plan.stored_at.get(key, -1) > position
+        rows.append({"source_app": prov.app, "source_resource": prov.resource, "schema_key": schema,
+                     "record_key": key, "content_hash": digest, "kind": str(item.report.get("kind") or "validation"),
+                     "raw": item.raw, "document": item.document, "report": item.report,
+                     "fetched_at": prov.fetched_at, "resolved_at": prov.fetched_at if resolved else None})
+    if rows:
+        s.execute(insert(q), rows)
 
 
 # -- sync cursors -------------------------------------------------------------------------------------------

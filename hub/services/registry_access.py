@@ -23,6 +23,7 @@ class Principal:
     user_id: int | None = None
     kode_pemda: str | None = None
     kode_opd: str | None = None
+    scopes_version: int = 0  # of the API key at authentication: the scope cache's freshness check
 
     @classmethod
     def cli(cls) -> Principal:

@@ -14,7 +14,7 @@ __all__ = ["ApiKey", "ApiKeyIn", "KeyService", "NewApiKey", "authenticate", "pri
 
 def principal_of(key: ApiKey) -> Principal:
     return Principal(actor=key.actor, role=key.role, name=key.name, key_id=key.id, kode_pemda=key.kode_pemda,
-                     kode_opd=key.kode_opd)
+                     kode_opd=key.kode_opd, scopes_version=key.scopes_version)
 
 
 def authenticate(db: Database, token: str) -> Principal | None:

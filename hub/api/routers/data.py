@@ -3,7 +3,7 @@ versions and cross-application reference findings, quarantine and sync status (d
 
 Consumer keys need the scope ``data:read:<schema>`` (or a role allowing ``data:read``); personal data is masked
 unless the key also has ``data:read_personal:<schema>``. Each key has a rate limit (429 + Retry-After), and
-every read is written to the audit log.
+every read is written to the audit log (through the append buffer of hub/exchange/audit.py).
 """
 
 from __future__ import annotations
@@ -46,8 +46,13 @@ def _access(request: Request, principal: Principal, db: Database, schema: str) -
     return schema, personal, None
 
 
-def _audit_read(db: Database, principal: Principal, schema: str, what: dict[str, Any]) -> None:
-    audit.record(principal.actor, "data.read", "schema", schema, {"key_id": principal.key_id, **what}, db=db)
+async def _audit_read(db: Database, principal: Principal, schema: str, what: dict[str, Any]) -> None:
+    details = {"key_id": principal.key_id, **what}
+    if get_settings().exchange_audit_buffer > 0:
+        # buffered: no write transaction per request; same chain, flushed by count/age/shutdown (docs/exchange.md)
+        audit.record_buffered(principal.actor, "data.read", "schema", schema, details, db=db)
+    else:
+        await asyncio.to_thread(audit.record, principal.actor, "data.read", "schema", schema, details, db=db)
 
 
 @router.get("/{domain}/{name}/records", summary="Current canonical records of a schema, with provenance",
@@ -67,11 +72,11 @@ async def list_records(
     page = await asyncio.to_thread(canonical.list_records, schema, db=db, cursor=cursor, since=since,
                                    kode_opd=kode_opd, tahun=tahun, limit=limit, personal=personal,
                                    with_findings=findings)
-    await asyncio.to_thread(_audit_read, db, principal, schema,
-                            {"count": page["count"], "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
-                             "cursor": cursor, "since": since})
+    await _audit_read(db, principal, schema,
+                     {"count": page["count"], "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
+                      "cursor": cursor, "since": since})
     metrics.api_requests.labels("200").inc()
-    return page
+    return JSONResponse(page)  # already plain JSON types: skip FastAPI's jsonable_encoder walk of every value
 
 
 @router.get("/{domain}/{name}/records/{key}", summary="One record: current version, provenance, versions, findings",
@@ -85,8 +90,8 @@ async def get_record(
     if limited:
         return limited
     record = await asyncio.to_thread(canonical.get_record, schema, key, db=db, personal=personal, versions=versions)
-    await asyncio.to_thread(_audit_read, db, principal, schema,
-                            {"key": record["key"], "personal": personal, "versions": versions})
+    await _audit_read(db, principal, schema,
+                     {"key": record["key"], "personal": personal, "versions": versions})
     metrics.api_requests.labels("200").inc()
     return record
 
@@ -104,7 +109,7 @@ async def get_findings(
         return limited
     result = await asyncio.to_thread(canonical.findings, schema, db=db, tahun=tahun, kode_opd=kode_opd, limit=limit,
                                      personal=personal)
-    await asyncio.to_thread(_audit_read, db, principal, schema, {"findings": result["with_findings"]})
+    await _audit_read(db, principal, schema, {"findings": result["with_findings"]})
     return result
 
 

@@ -143,3 +143,34 @@ def test_metrics_are_prometheus_text(api):
     r = api.get("/metrics")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert "simpul_records_pulled_total" in r.text and "simpul_subscription_lag_records" in r.text
+
+
+def test_scope_changes_take_effect_on_the_next_read(api, registry_key, registry_db):
+    """Scopes are cached per key; a revoke, a grant, a change made by another process and a revoked key all
+    count from the very next request."""
+    from sqlalchemy import delete, update
+
+    from registry.keys import list_keys
+    from registry.tables import ApiKeyRow
+    from registry.tables_exchange import ConsumerScopeRow
+
+    headers = consumer_key(registry_key, registry_db, "data:read:perencanaan/sub_kegiatan")
+    with registry_db.session() as s:
+        key_id = max(k.id for k in list_keys(s))
+    url = "/v1/data/perencanaan/sub_kegiatan/records"
+    assert [api.get(url, headers=headers).status_code for _ in range(3)] == [200, 200, 200]  # cached after one
+    scopes.revoke(str(key_id), "data:read:perencanaan/sub_kegiatan", "test", db=registry_db)
+    assert api.get(url, headers=headers).status_code == 403
+    scopes.grant(str(key_id), "data:read_personal:perencanaan/sub_kegiatan", "test", db=registry_db)
+    assert api.get(url, headers=headers).status_code == 200
+    # another API process changes the scopes: only the database changes, this process's cache is not told
+    with registry_db.session() as s:
+        s.execute(delete(ConsumerScopeRow).where(ConsumerScopeRow.key_id == key_id))
+        s.execute(update(ApiKeyRow).where(ApiKeyRow.id == key_id)
+                  .values(scopes_version=ApiKeyRow.scopes_version + 1))
+    assert api.get(url, headers=headers).status_code == 403
+    scopes.grant(str(key_id), "data:read:*", "test", db=registry_db)
+    assert api.get(url, headers=headers).status_code == 200
+    admin = registry_key("admin", name="admin")
+    assert api.delete(f"/v1/keys/{key_id}", headers=admin).status_code == 200
+    assert api.get(url, headers=headers).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
@@ -81,3 +82,80 @@ def test_cli_verify_fails_on_a_tampered_log(exdb):
     bad = runner.invoke(app, ["--lang", "en", "audit", "verify"])
     assert bad.exit_code == 1
     assert "#4" in bad.output and "altered" in bad.output
+
+
+def _stored(db) -> int:
+    from sqlalchemy import func, select
+
+    with db.session() as s:
+        return s.execute(select(func.count()).select_from(AuditRow)).scalar_one()
+
+
+@pytest.fixture
+def buffered(exdb, monkeypatch):
+    from hub.settings import get_settings
+
+    audit.close_buffers()
+    monkeypatch.setenv("SIMPUL_EXCHANGE_AUDIT_BUFFER", "4")
+    monkeypatch.setenv("SIMPUL_EXCHANGE_AUDIT_FLUSH_S", "3600")  # only the count, a flush or shutdown write
+    get_settings.cache_clear()
+    return exdb
+
+
+def test_buffered_reads_join_the_same_chain(buffered):
+    db = buffered
+    audit.record_buffered("key:a#1", "data.read", "schema", "kepegawaian/pegawai", {"count": 1}, db=db)
+    audit.record_buffered("key:a#1", "data.read", "schema", "kepegawaian/pegawai", {"count": 2}, db=db)
+    assert _stored(db) == 0  # the reads wrote nothing yet
+    audit.record("cli:admin", "scope.grant", "api_key", "1", {"scope": "data:read:*"}, db=db)  # a change: at once
+    assert _stored(db) == 1
+    result = audit.verify(db)  # flushes this process's buffer first
+    assert result.ok and result.entries == 3
+    actions = [(e.action, e.details.get("count")) for e in reversed(audit.entries(db))]
+    assert actions == [("scope.grant", None), ("data.read", 1), ("data.read", 2)]
+
+
+def test_a_full_buffer_is_written_without_a_request_waiting(buffered):
+    import time
+
+    db = buffered
+    for i in range(4):
+        audit.record_buffered("key:a#1", "data.read", "schema", "kepegawaian/pegawai", {"count": i}, db=db)
+    deadline = time.monotonic() + 30
+    while _stored(db) < 4 and time.monotonic() < deadline:  # the flusher thread writes them
+        time.sleep(0.02)
+    assert _stored(db) == 4 and audit.verify(db).ok
+
+
+def test_clean_shutdown_flushes_the_buffer(buffered, tmp_path):
+    """The API's lifespan end (and atexit) writes what is buffered; the chain verifies afterwards."""
+    from fastapi.testclient import TestClient
+
+    from hub.api.app import create_app
+
+    db = buffered
+    fill(db, 2)
+    with TestClient(create_app()):
+        for i in range(3):
+            audit.record_buffered("key:a#1", "data.read", "schema", "kepegawaian/pegawai", {"n": i}, db=db)
+        assert _stored(db) == 2
+    assert _stored(db) == 5
+    assert audit.verify(db).ok
+
+
+def test_process_exit_flushes_the_buffer(tmp_path, exdb):
+    """A process that ends normally (atexit) leaves no read unrecorded."""
+    import os
+    import subprocess
+    import sys
+
+    if exdb.backend != "sqlite":
+        pytest.skip("one file database is enough to show the exit hook")
+    code = ("from hub.exchange import audit\n"
+            "from hub.services.registry_db import get_database\n"
+            "for i in range(3):\n"
+            "    audit.record_buffered('key:a#1', 'data.read', 'schema', 'kepegawaian/pegawai', {'n': i},"
+            " db=get_database())\n")
+    env = {**os.environ, "SIMPUL_DATABASE_URL": exdb.url, "SIMPUL_EXCHANGE_AUDIT_FLUSH_S": "3600"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    assert _stored(exdb) == 3 and audit.verify(exdb).ok

@@ -176,3 +176,33 @@ def test_deleting_a_subscription_kills_its_queue(exdb, sub_kegiatan, status):
     subscriptions.delete(sub.id, "test")
     [row] = delivery.list_deliveries(exdb)
     assert row.status == "dead" and row.dead_reason == "subscription deleted"
+
+
+async def test_one_batch_with_several_versions_of_a_key_keeps_their_order(exdb, sub_kegiatan, consumer):
+    """A batch is stored set-wise; versions of one key inside it still become 1, 2, 3 with only the last current,
+    each enqueued, and delivered in that order."""
+    subscribe(exdb)
+    docs = [sub_kegiatan(pagu_indikatif=p) for p in (1_000_000, 2_000_000, 2_000_000, 3_000_000)]
+    counts = store(exdb, *docs)
+    assert (counts.new, counts.changed, counts.unchanged, counts.enqueued) == (1, 2, 1, 3)
+    with exdb.session() as s:
+        rows = s.execute(select(RecordRow).order_by(RecordRow.id)).scalars().all()
+    assert [(r.version, r.is_current, r.document["pagu_indikatif"]) for r in rows] == [
+        (1, False, 1_000_000), (2, False, 2_000_000), (3, True, 3_000_000)]
+    async with consumer.client() as client:
+        await delivery.drain(exdb, client=client)
+    assert [b["version"] for b in consumer.bodies()] == [1, 2, 3]
+    assert [b["event"] for b in consumer.bodies()] == ["record.created", "record.updated", "record.updated"]
+
+
+def test_a_valid_version_later_in_the_batch_resolves_the_quarantine(exdb, sub_kegiatan):
+    good, bad = sub_kegiatan(), sub_kegiatan(nama_sub_kegiatan="")
+    items = [Incoming(bad, bad, False, {"kind": "validation", "issues": []}), Incoming(good, good, True, {})]
+    store_batch(exdb, prov(), items)  # bad first, then the good version of the same key: resolved
+    newer_bad = sub_kegiatan(nama_sub_kegiatan=" ")
+    fixed = sub_kegiatan(pagu_indikatif=good["pagu_indikatif"] + 1)
+    store_batch(exdb, prov(), [Incoming(fixed, fixed, True, {}),
+                               Incoming(newer_bad, newer_bad, False, {"kind": "validation", "issues": []})])
+    with exdb.session() as s:
+        rows = s.execute(select(QuarantineRow).order_by(QuarantineRow.id)).scalars().all()
+    assert [(r.raw["nama_sub_kegiatan"], r.resolved_at is not None) for r in rows] == [("", True), (" ", False)]

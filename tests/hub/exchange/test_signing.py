@@ -36,3 +36,41 @@ def test_secrets_are_encrypted_at_rest(monkeypatch):
     get_settings.cache_clear()
     with pytest.raises(SecretUnreadable):
         open_sealed(sealed)
+
+
+def test_the_personal_data_plan_masks_like_a_schema_walk_per_field():
+    """The plan learned once per schema path gives exactly what walking the schema for every field gives."""
+    import copy
+    import json
+    from pathlib import Path
+
+    from hub.exchange.canonical import present_document
+    from hub.exchange.identity import identities
+    from hub.logging import mask_text
+    from hub.validation.privacy import is_personal, mask_personal
+    from hub.validation.store import get_store
+
+    def walk(value, root, parts, personal):
+        if isinstance(value, dict):
+            return {k: walk(v, root, [*parts, k], personal or is_personal(root, [*parts, k]))
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, root, [*parts, i], personal) for i, v in enumerate(value)]
+        if personal and value is not None and not isinstance(value, bool):
+            return mask_personal(str(value))
+        return mask_text(value) if isinstance(value, str) else value
+
+    schemas = Path(__file__).resolve().parents[3] / "schemas"
+    store = get_store()
+    checked = 0
+    for schema in identities():
+        root = store.resolved(store.get(schema))
+        for path in sorted((schemas / schema / "examples").glob("*/*.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(doc, dict):
+                continue
+            doc["catatan"] = "hubungi budi@contoh.id, NIK 3201234567890001"  # free text with personal data
+            expected = walk(copy.deepcopy(doc), root, [], False)
+            assert present_document(schema, doc, personal=False) == expected, path
+            checked += 1
+    assert checked >= 10
