@@ -1,7 +1,7 @@
 """federation: a provincial Simpul's kabupaten/kota members and the copies pulled from them; schedule.kind widened
 
 Revision ID: 0012_federation
-Revises: 0009_net
+Revises: 0011_xperf
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_federation"
-down_revision = "0009_net"
+down_revision = "0011_xperf"
 branch_labels = None
 depends_on = None
 
