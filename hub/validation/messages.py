@@ -24,6 +24,7 @@ from hub.i18n import LANGS, catalog, t
 from hub.logging import mask_text
 from hub.validation.engine import rs_accepts
 from hub.validation.privacy import PathPart, is_personal, safe_value, shown, subschema_at
+from hub.validation.rs_errors import RsError, Undescribed
 
 Texts = dict[str, str]
 
@@ -102,7 +103,7 @@ def _kind(value: Any) -> str:
 class _Ctx:
     """What every keyword explainer needs about one error."""
 
-    def __init__(self, err: ValidationError, root: dict[str, Any]):
+    def __init__(self, err: ValidationError | RsError, root: dict[str, Any]):
         self.err = err
         self.root = root
         self.parts: list[PathPart] = list(err.absolute_path)
@@ -358,6 +359,8 @@ def _one_of(c: _Ctx) -> list[Explained]:
 
 
 def _generic(c: _Ctx) -> list[Explained]:
+    if isinstance(c.err, RsError):
+        raise Undescribed("generic")  # python-jsonschema's own text is part of this message
     detail = str(c.err.message)
     detail = "…" if c.personal else mask_text(detail if len(detail) <= 200 else detail[:199] + "…")
     return c.one("validation.generic", keyword=str(c.err.validator), detail=detail)
@@ -401,12 +404,18 @@ def most_relevant(err: ValidationError) -> ValidationError:
     return err
 
 
-def explain(err: ValidationError, root: dict[str, Any]) -> list[Explained]:
-    """Plain-language issues for one python-jsonschema error (``root``: the resolved schema)."""
-    err = most_relevant(err)
+def explain(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explained]:
+    """Plain-language issues for one error (``root``: the resolved schema).
+
+    ``err`` is a python-jsonschema error or a described jsonschema-rs one; for the latter an explainer that
+    cannot finish raises :class:`Undescribed`, so the caller asks python-jsonschema instead.
+    """
+    err = most_relevant(err) if isinstance(err, ValidationError) else err
     ctx = _Ctx(err, root)
     handler = _EXPLAIN.get(err.validator, _generic)
     try:
         return handler(ctx)
-    except Exception:  # an explainer must never hide the error itself
+    except Exception as exc:  # an explainer must never hide the error itself
+        if isinstance(err, RsError):
+            raise Undescribed(str(exc)) from exc
         return _generic(ctx)

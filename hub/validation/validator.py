@@ -32,6 +32,7 @@ from hub.validation.report import (
     build_groups,
     summarize,
 )
+from hub.validation.rs_errors import Undescribed
 from hub.validation.store import SchemaEntry, SchemaStore, get_store
 
 log = get_logger("hub.validation")
@@ -89,6 +90,7 @@ class DocumentValidator:
         self.rules = rules
         self.context = context
         self._rs = self.store.rs_validator(entry)
+        self._rs_errors = engine.rs_described(self.store, entry)
         engine.py_validator(self.store, entry)  # compile now, not inside the first invalid document
 
     def schema_valid(self, document: Any) -> bool:
@@ -102,10 +104,28 @@ class DocumentValidator:
         except Exception:  # a value Rust cannot represent: let the detailed engine judge
             return None
 
-    def schema_issues(self, document: Any) -> list[Issue]:
-        if self._fast(document) is True:
+    def schema_issues(self, document: Any, *, engine_: str = "rs") -> list[Issue]:
+        """The schema issues of ``document``, explained from jsonschema-rs's errors.
+
+        A document with an error those cannot describe is explained from python-jsonschema's errors instead;
+        ``engine_="py"`` always does (the reference the tests and the benchmark compare with).
+        """
+        fast = self._fast(document)
+        if fast is True:
             return []
+        if engine_ == "rs" and fast is False:
+            errors = self._rs_errors.errors(document)
+            if errors:
+                try:
+                    return self._explained(errors)
+                except Undescribed:
+                    pass
         errors = engine.detailed_errors(self.store, self.entry, document)
+        if not errors and fast is False:
+            return self._disagreement(document)
+        return self._explained(errors)
+
+    def _explained(self, errors: list[Any]) -> list[Issue]:
         issues: list[Issue] = []
         seen: set[tuple[str, str]] = set()
         for err in errors:
@@ -115,8 +135,6 @@ class DocumentValidator:
                 seen.add((x.rule, x.pointer))
                 issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
                                     message=Message(**x.message)))
-        if not errors and self._fast(document) is False:
-            issues = self._disagreement(document)
         return issues
 
     def _disagreement(self, document: Any) -> list[Issue]:
