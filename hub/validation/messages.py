@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from jsonschema import ValidationError
@@ -35,6 +37,13 @@ class Explained:
     pointer: str
     value: Any
     message: Texts
+
+
+@lru_cache(maxsize=1024)
+def placeholders(key: str, lang: str) -> frozenset[str]:
+    """The ``{names}`` a catalog message uses (read once per message and language)."""
+    text = catalog().get(key, {}).get(lang, "")
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
 def pointer_of(parts: Sequence[PathPart]) -> str:
@@ -101,16 +110,25 @@ def _kind(value: Any) -> str:
 
 
 class _Ctx:
-    """What every keyword explainer needs about one error."""
+    """What every keyword explainer needs about one error (the costly parts only when a message uses them)."""
 
     def __init__(self, err: ValidationError | RsError, root: dict[str, Any]):
         self.err = err
         self.root = root
         self.parts: list[PathPart] = list(err.absolute_path)
-        self.personal = is_personal(root, self.parts)
-        self.value = safe_value(err.instance, root, self.parts)
-        node = err.schema if isinstance(err.schema, dict) else None
-        self.nodes = [n for n in (node, subschema_at(root, self.parts)) if isinstance(n, dict)]
+
+    @cached_property
+    def personal(self) -> bool:
+        return is_personal(self.root, self.parts)
+
+    @cached_property
+    def value(self) -> Any:
+        return safe_value(self.err.instance, self.root, self.parts)
+
+    @cached_property
+    def nodes(self) -> list[dict[str, Any]]:
+        node = self.err.schema if isinstance(self.err.schema, dict) else None
+        return [n for n in (node, subschema_at(self.root, self.parts)) if isinstance(n, dict)]
 
     def meta(self, what: str, lang: str) -> str:
         for node in self.nodes:
@@ -130,7 +148,9 @@ class _Ctx:
               lang_params: Callable[[str], dict[str, Any]] | None = None, **params: Any) -> Texts:
         out: Texts = {}
         for lang in LANGS:
-            full = {"field": field_label(self.parts, lang), "value": shown(self.value), **params}
+            full = {"field": field_label(self.parts, lang), **params}
+            if "value" in placeholders(key, lang):
+                full.setdefault("value", shown(self.value))
             if lang_params:
                 full.update(lang_params(lang))
             text = t(key, lang, **full)

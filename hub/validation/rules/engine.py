@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from hub.logging import get_logger
 from hub.validation.rules import checks as _checks
 from hub.validation.rules.codelists import codelists
 from hub.validation.rules.codelists_in_schema import CodeListSlot, codelist_slots
-from hub.validation.rules.model import SEVERITIES, CodeList, Rule, RuleContext, Violation
+from hub.validation.rules.model import SEVERITIES, CheckFn, CodeList, Rule, RuleContext, Violation
 
 log = get_logger("hub.validation.rules")
 
@@ -121,10 +122,16 @@ def rules_for(schema_key_: str) -> list[Rule]:
 def apply_rule(rule: Rule, document: Any, context: RuleContext) -> list[Violation]:
     if not isinstance(document, dict):
         return []
+    return _run(rule, _checks.CHECKS[rule.check], document, context)
+
+
+def _run(rule: Rule, check: CheckFn, document: dict[str, Any], context: RuleContext) -> list[Violation]:
     try:
-        findings = _checks.CHECKS[rule.check](document, context)
+        findings = check(document, context)
     except Exception:  # a fault in a check is Simpul's, never the vendor's: log it and report nothing
         log.exception("rule_check_failed", rule=rule.id, check=rule.check)
+        return []
+    if not findings:
         return []
     return [
         Violation(rule_id=rule.id, severity=rule.severity, pointer=pointer, value=value,
@@ -133,12 +140,61 @@ def apply_rule(rule: Rule, document: Any, context: RuleContext) -> list[Violatio
     ]
 
 
+@dataclass(frozen=True, eq=False)
+class RulePlan:
+    """What runs on every document of one schema, resolved once: its rules with their check functions and the
+    document paths that hold code-list values. Code lists themselves are looked up once per document (an
+    operator's override folder may change between batches)."""
+
+    schema_key: str
+    rules: tuple[tuple[Rule, CheckFn], ...]
+    slots: tuple[CodeListSlot, ...]
+
+    def evaluate(self, document: object, context: RuleContext) -> list[Violation]:
+        if not isinstance(document, dict):
+            return []
+        out: list[Violation] = []
+        for rule, check in self.rules:
+            found = _run(rule, check, document, context)
+            if found:
+                out += found
+        if self.slots:
+            out += codelist_violations(self.slots, document)
+        return out
+
+
+_plans: dict[tuple[str, int], tuple[Any, RulePlan]] = {}
+
+
+def plan_for(schema_key_: str, schema: dict[str, Any] | None = None) -> RulePlan:
+    """The compiled rules of a schema key (and the code-list slots of ``schema``), built once per schema."""
+    key = schema_key(schema_key_)
+    slot = (key, id(schema))
+    found = _plans.get(slot)
+    if found is not None and found[0] is schema:
+        return found[1]
+    plan = RulePlan(schema_key=key, rules=tuple((r, _checks.CHECKS[r.check]) for r in _rules_for(key)),
+                    slots=codelist_slots(schema) if schema is not None else ())
+    if len(_plans) > 256:
+        _plans.clear()
+    _plans[slot] = (schema, plan)
+    return plan
+
+
 # --- code lists -----------------------------------------------------------------------------------------------------
 def _escape(token: str | int) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _values_at(node: Any, path: tuple[str, ...], pointer: str = "") -> Iterator[tuple[str, Any]]:
+    if "*" not in path:  # a plain path: one value or none, no recursion
+        for head in path:
+            if not isinstance(node, dict) or head not in node:
+                return
+            node = node[head]
+            pointer += "/" + _escape(head)
+        yield pointer, node
+        return
     if not path:
         yield pointer, node
         return
@@ -180,10 +236,4 @@ def _codelist_violation(codes: CodeList, pointer: str, value: str) -> Violation:
 def evaluate(schema_key_: str, document: object, context: RuleContext | None = None,
              schema: dict[str, Any] | None = None) -> list[Violation]:
     """Business rules of ``schema_key_`` and, when ``schema`` is given, its ``x-codelist`` checks."""
-    ctx = context if context is not None else RuleContext()
-    out: list[Violation] = []
-    for rule in _rules_for(schema_key(schema_key_)):
-        out.extend(apply_rule(rule, document, ctx))
-    if schema is not None:
-        out.extend(codelist_violations(codelist_slots(schema), document))
-    return out
+    return plan_for(schema_key_, schema).evaluate(document, context if context is not None else RuleContext())

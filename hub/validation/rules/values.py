@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from hub.i18n import both, fmt_number
@@ -37,17 +38,24 @@ def text(document: Any, key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+# Several checks read the same field of a document (four read the NIP): the readers remember their last answers,
+# keyed by the value itself, so a document is parsed once whatever the number of rules (the answers are immutable).
+_SEEN = 4096
+
+
+@lru_cache(maxsize=_SEEN)
+def _well_formed(kind: str, value: str) -> bool:
+    return _CODES[kind].fullmatch(value) is not None
+
+
 def code(document: Any, key: str, kind: str | None = None) -> str | None:
     """``document[key]`` when it is a well-formed code of ``kind`` (default: the key's own name)."""
     value = document.get(key) if isinstance(document, dict) else None
-    pattern = _CODES[kind or key]
-    return value if isinstance(value, str) and pattern.fullmatch(value) else None
+    return value if isinstance(value, str) and _well_formed(kind or key, value) else None
 
 
-def number(value: Any) -> Decimal | None:
-    """A JSON number as an exact Decimal (``bool`` is not a number; NaN/inf are skipped)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
+@lru_cache(maxsize=_SEEN, typed=True)
+def _decimal(value: int | float) -> Decimal | None:
     try:
         result = Decimal(str(value))
     except InvalidOperation:
@@ -55,13 +63,25 @@ def number(value: Any) -> Decimal | None:
     return result if result.is_finite() else None
 
 
-def iso_date(value: Any) -> date | None:
-    if not isinstance(value, str) or not _DATE.match(value):
+def number(value: Any) -> Decimal | None:
+    """A JSON number as an exact Decimal (``bool`` is not a number; NaN/inf are skipped)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return _decimal(value)
+
+
+@lru_cache(maxsize=_SEEN)
+def _date(value: str) -> date | None:
+    if not _DATE.match(value):
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def iso_date(value: Any) -> date | None:
+    return _date(value) if isinstance(value, str) else None
 
 
 def timestamp(value: Any) -> datetime | None:
@@ -96,9 +116,15 @@ class Nip:
 
 def nip(value: Any) -> Nip | None:
     """Parse a NIP; spaces (display form ``19910205 201403 2 002``) are removed first."""
-    if not isinstance(value, str):
-        return None
-    digits = re.sub(r"\s+", "", value)
+    return _nip(value) if isinstance(value, str) else None
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=_SEEN)
+def _nip(value: str) -> Nip | None:
+    digits = _SPACES.sub("", value)
     if len(digits) != 18 or not digits.isascii() or not digits.isdigit():
         return None
     form = "PPPK" if digits[12] == "2" else "PNS" if digits[12] in "01" else None
@@ -130,9 +156,12 @@ class Nik:
 
 
 def nik(value: Any) -> Nik | None:
-    if not isinstance(value, str):
-        return None
-    digits = re.sub(r"\s+", "", value)
+    return _nik(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=_SEEN)
+def _nik(value: str) -> Nik | None:
+    digits = _SPACES.sub("", value)
     if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
         return None
     raw_day = int(digits[6:8])
