@@ -6,7 +6,7 @@ two interfaces answer alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,19 +110,48 @@ def validate_payload(key: str, body: bytes, content_type: str | None, *, sheet: 
 def read_documents(paths: Sequence[Path | str], entry: SchemaEntry, store: SchemaStore, *,
                    sheet: str | None = None, limit: int | None = None) -> list[ParsedDocument]:
     """Documents of every file, in order; a missing or unreadable file is a usage error."""
-    docs: list[ParsedDocument] = []
+    return list(iter_documents(paths, entry, store, sheet=sheet, limit=limit))
+
+
+def iter_documents(paths: Sequence[Path | str], entry: SchemaEntry, store: SchemaStore, *,
+                   sheet: str | None = None, limit: int | None = None) -> Iterator[ParsedDocument]:
+    """:func:`read_documents` one document at a time: an NDJSON file (``.ndjson``/``.jsonl``) is read line by line,
+    so a batch of 100,000 lines is validated without holding the file or its documents; other formats are read
+    whole, file by file. Each file is checked when its turn comes, as :func:`read_documents` does."""
+    count = 0
     for raw in paths:
         path = Path(raw)
         if not path.is_file():
             raise BadRequest("error.file_not_found", path=str(path))
+        remaining = None if limit is None else max(limit - count, 0)
+        if inputs.SUFFIXES.get(path.suffix.lower()) == "ndjson":
+            docs: Iterable[ParsedDocument] = _stream_ndjson(path, remaining)
+        else:
+            body = _read(path)
+            docs = inputs.parse(body, inputs.detect_format(path.name, body), store.resolved(entry), sheet=sheet,
+                                file=str(path), limit=remaining)
+        for doc in docs:
+            count += 1
+            yield doc
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadRequest("error.file_unreadable", path=str(path), detail=exc.strerror or str(exc)) from None
+
+
+def _stream_ndjson(path: Path, limit: int | None) -> Iterator[ParsedDocument]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise BadRequest("error.file_unreadable", path=str(path), detail=exc.strerror or str(exc)) from None
+    with handle:
         try:
-            body = path.read_bytes()
+            yield from inputs.iter_ndjson(handle, file=str(path), limit=limit)
         except OSError as exc:
             raise BadRequest("error.file_unreadable", path=str(path), detail=exc.strerror or str(exc)) from None
-        fmt = inputs.detect_format(path.name, body)
-        remaining = None if limit is None else max(limit - len(docs), 0)
-        docs += inputs.parse(body, fmt, store.resolved(entry), sheet=sheet, file=str(path), limit=remaining)
-    return docs
 
 
 def validate_files(key: str, paths: Sequence[Path | str], *, sheet: str | None = None, rules: bool = True,
@@ -132,5 +161,5 @@ def validate_files(key: str, paths: Sequence[Path | str], *, sheet: str | None =
     store = store or get_store()
     settings = settings or get_settings()
     entry = store.get(key)
-    docs = read_documents(paths, entry, store, sheet=sheet, limit=settings.max_batch_documents)
+    docs = iter_documents(paths, entry, store, sheet=sheet, limit=settings.max_batch_documents)
     return validate_documents(entry, docs, rules=rules, include_valid=include_valid, store=store)
