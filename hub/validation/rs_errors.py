@@ -82,6 +82,7 @@ class RsErrors:
         self._walks: dict[tuple[Any, ...], _Walk] = {}
         self._keys: dict[int, dict[str, int]] = {}
         self._keep: list[Any] = []  # resolved nodes whose id() is a key of ``_keys``
+        self.explained: dict[tuple[Any, ...], list[Any]] = {}  # the validator's memo of explained errors
 
     def _walk(self, path: tuple[Any, ...], false_schema: bool) -> _Walk:
         node: Any = self._schema

@@ -35,12 +35,13 @@ from hub.validation.report import (
     build_groups,
     summarize,
 )
-from hub.validation.rs_errors import Undescribed
+from hub.validation.rs_errors import RsError, Undescribed
 from hub.validation.store import SchemaEntry, SchemaStore, get_store
 
 log = get_logger("hub.validation")
 
 MAX_ISSUES_PER_DOCUMENT = 100
+MAX_REMEMBERED = 20_000  # explained jsonschema-rs errors kept per schema
 _SEVERITIES = {"error", "warning", "info"}
 _rules_evaluate: Callable[..., list[Any]] | None = None
 _rules_loaded = False
@@ -133,13 +134,32 @@ class DocumentValidator:
         issues: list[Issue] = []
         seen: set[tuple[str, str]] = set()
         for err in errors:
-            for x in explain(err, self.resolved):
+            for x in self._explain(err):
                 if (x.rule, x.pointer) in seen:  # e.g. a field failing its base pattern and an if/then pattern
                     continue
                 seen.add((x.rule, x.pointer))
                 issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
                                     message=Message(**x.message)))
         return issues
+
+    def _explain(self, err: Any) -> list[Any]:
+        """:func:`explain`, remembered per schema for a jsonschema-rs error on a plain value (or a missing field):
+        a batch repeats the same mistake on the same field, and the message depends on nothing else."""
+        if not isinstance(err, RsError):
+            return explain(err, self.resolved)
+        instance = None if err.validator == "required" else err.instance
+        if instance is not None and not isinstance(instance, str | int | float | bool):
+            return explain(err, self.resolved)
+        same = repr(instance) if isinstance(instance, float) else instance  # -0.0 == 0.0, but is written otherwise
+        key = (id(err.schema), err.validator, tuple(err.absolute_path), type(instance), same, err.message)
+        memo = self._rs_errors.explained
+        found = memo.get(key)
+        if found is None:
+            found = explain(err, self.resolved)
+            if len(memo) >= MAX_REMEMBERED:
+                memo.clear()
+            memo[key] = found
+        return found
 
     def _disagreement(self, document: Any) -> list[Issue]:
         """jsonschema-rs rejects what python-jsonschema accepts: report Rust's errors, never a silent pass."""
