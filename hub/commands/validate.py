@@ -63,10 +63,11 @@ def register(app: typer.Typer) -> None:
         Keluar dengan 0 bila semua valid, 1 bila ada yang tidak valid, 2 untuk kesalahan pemakaian.
         """
         language = lang()
+        # text and SARIF show only documents with issues: valid ones need not be kept (100,000 lines stay small)
+        listed = not only_invalid and fmt in (OutputFormat.json, OutputFormat.junit)
         try:
-            report = validate_files(schema, files, sheet=sheet, rules=not no_rules,
-                                    include_valid=not only_invalid, normalise_=normalise,
-                                    write_normalised=write_normalised)
+            report = validate_files(schema, files, sheet=sheet, rules=not no_rules, include_valid=listed,
+                                    normalise_=normalise, write_normalised=write_normalised)
         except SimpulError as err:
             raise fail(err) from None
         if report.deprecation is not None and (output is not None or fmt is not OutputFormat.text):

@@ -1,8 +1,9 @@
 """Two engines, one verdict.
 
-The fast path is a compiled jsonschema-rs validator (``is_valid``). Detailed errors come from python-jsonschema
-(``Draft202012Validator.iter_errors``), whose error objects carry the schema, the path and the ``context`` of
-``oneOf``/``anyOf`` that plain-language messages need.
+The fast path is a compiled jsonschema-rs validator (``is_valid``). Detailed errors come from jsonschema-rs's own
+``iter_errors`` (:mod:`hub.validation.rs_errors` describes them for the messages); python-jsonschema
+(``Draft202012Validator.iter_errors``), whose error objects also carry the ``context`` of ``oneOf``/``anyOf``, is
+asked only for a document with an error Rust's cannot describe, and is the reference the tests compare with.
 
 The two engines do not agree out of the box: python-jsonschema matches ``pattern`` with Python's ``re`` (where
 ``\\d`` also matches Arabic-Indic or Devanagari digits) while jsonschema-rs follows ECMA-262; their format
@@ -22,6 +23,7 @@ from typing import Any
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
+from hub.validation.rs_errors import RsErrors
 from hub.validation.store import SchemaEntry, SchemaStore
 
 #: Formats jsonschema-rs checks; every other format name is an annotation only (ignored by both engines).
@@ -117,7 +119,15 @@ def fast_verdict(store: SchemaStore, entry: SchemaEntry, document: Any) -> bool 
 
 
 def detailed_errors(store: SchemaStore, entry: SchemaEntry, document: Any) -> list[ValidationError]:
+    """python-jsonschema's errors (the reference the jsonschema-rs path is checked against)."""
     return list(py_validator(store, entry).iter_errors(document))
+
+
+def rs_described(store: SchemaStore, entry: SchemaEntry) -> RsErrors:
+    """jsonschema-rs errors described for the message explainers, compiled once per schema."""
+    return store.memo("rs_errors", entry, lambda: RsErrors(
+        store.rs_validator(entry), entry.schema, store.py_registry.resolver(base_uri=entry.urn)))
+
 
 
 def rs_errors(store: SchemaStore, entry: SchemaEntry, document: Any, limit: int = 20) -> list[Any]:

@@ -17,7 +17,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -101,6 +101,18 @@ def _label(key: str, file: str | None, **params: Any) -> Message:
     return Message(**texts)
 
 
+def _line_labels(file: str | None) -> Callable[[int], Message]:
+    """``_label("validation.location.line", file, line=n)`` for every line of one file, the texts filled in once."""
+    mark = "\x00"  # never in a path or a message
+    texts = _label("validation.location.line", file, line=mark)
+    id_, en = texts.id, texts.en
+
+    def label(number: int) -> Message:
+        return Message(id=id_.replace(mark, str(number)), en=en.replace(mark, str(number)))
+
+    return label
+
+
 def _too_many(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge("validation.too_many_documents", limit=limit,
                            extra={"limit": limit, "limit_kind": "documents"})
@@ -142,6 +154,19 @@ def _malformed(exc: Exception, text: str, pos: int, line_offset: int = 0) -> Mal
     err = MalformedJSON("validation.non_finite", constant=constant,
                         extra={"line": line + line_offset, "column": column, "position": at})
     return err
+
+
+def _non_finite(exc: Exception, raw: str, offset: int, newlines: int, last_newline: int) -> MalformedJSON:
+    """:func:`_malformed` for a NaN, Infinity or too large number on one line of an NDJSON text starting at
+    ``offset``, after ``newlines`` line feeds (the last one at ``last_newline``): the same figures as for the
+    whole text."""
+    constant = str(exc)
+    at = max(raw.find(constant), 0)
+    inside = raw.rfind("\n", 0, at)
+    column = offset + at - ((offset + inside) if inside >= 0 else last_newline)
+    return MalformedJSON("validation.non_finite", constant=constant,
+                         extra={"line": newlines + raw.count("\n", 0, at) + 1, "column": column,
+                                "position": offset + at})
 
 
 def _json_kind(value: Any) -> str:
@@ -213,13 +238,43 @@ def _array(text: str, start: int, file: str | None, limit: int | None) -> Iterat
 
 def parse_ndjson(body: bytes | str, *, file: str | None = None, limit: int | None = None) -> list[ParsedDocument]:
     """One JSON document per line; blank lines are skipped; errors name the line of the file."""
-    text = _decode(body)
-    docs: list[ParsedDocument] = []
-    offset = 0
-    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+    return list(_ndjson_documents(_decode(body).splitlines(keepends=True), file=file, limit=limit, depth=False))
+
+
+def iter_ndjson(stream: Iterable[bytes], *, file: str | None = None,
+                limit: int | None = None) -> Iterator[ParsedDocument]:
+    """:func:`parse_ndjson` of a binary stream (an open file), one document at a time: a large file is never held.
+
+    Lines, line numbers, positions and errors are those of :func:`parse_ndjson` on the whole body.
+    """
+    yield from _ndjson_documents(_decoded_lines(stream), file=file, limit=limit, depth=True)
+
+
+def _decoded_lines(stream: Iterable[bytes]) -> Iterator[str]:
+    """The lines of ``str.splitlines(keepends=True)`` of the decoded stream (UTF-8, an optional BOM first)."""
+    consumed = 0  # bytes before this chunk, the BOM not counted (as ``bytes.decode("utf-8-sig")`` counts)
+    codec = "utf-8-sig"
+    for chunk in stream:  # split at b"\n", which is never inside a multi-byte UTF-8 sequence
+        try:
+            text = chunk.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise BadRequest("validation.not_utf8", position=consumed + exc.start,
+                             extra={"position": consumed + exc.start}) from None
+        consumed += len(chunk) - (3 if codec == "utf-8-sig" and chunk.startswith(b"\xef\xbb\xbf") else 0)
+        codec = "utf-8"
+        yield from text.splitlines(keepends=True)
+
+
+def _ndjson_documents(lines: Iterable[str], *, file: str | None, limit: int | None,
+                      depth: bool) -> Iterator[ParsedDocument]:
+    """Documents of NDJSON ``lines`` (with their line breaks); ``depth`` checks each one's nesting as it comes."""
+    count = offset = newlines = 0
+    label = _line_labels(file)
+    last_newline = -1  # where the last "\n" before this line is (positions count characters of the whole text)
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if line:
-            if limit is not None and len(docs) >= limit:
+            if limit is not None and count >= limit:
                 raise _too_many(limit)
             try:
                 data = _DECODER.decode(line)
@@ -229,13 +284,19 @@ def parse_ndjson(body: bytes | str, *, file: str | None = None, limit: int | Non
                     raise MalformedJSON(line=number, column=exc.colno + lead, position=offset + lead + exc.pos,
                                         detail=exc.msg, extra={"line": number, "column": exc.colno + lead,
                                                                "position": offset + lead + exc.pos}) from None
-                raise _malformed(exc, text, offset) from None
-            docs.append(ParsedDocument(data, DocumentLocation(
-                file=file, line=number, label=_label("validation.location.line", file, line=number))))
+                raise _non_finite(exc, raw, offset, newlines, last_newline) from None
+            except RecursionError:
+                raise BadRequest("validation.too_deep", limit=MAX_DEPTH, where="-",
+                                 extra={"limit": MAX_DEPTH}) from None
+            count += 1
+            doc = ParsedDocument(data, DocumentLocation(file=file, line=number, label=label(number)))
+            yield check_depth(doc) if depth else doc
+        if "\n" in raw:
+            newlines += raw.count("\n")
+            last_newline = offset + raw.rfind("\n")
         offset += len(raw)
-    if not docs:
+    if not count:
         raise BadRequest("validation.empty_input")
-    return docs
 
 
 # --- spreadsheets ---------------------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from jsonschema import ValidationError
@@ -24,6 +26,7 @@ from hub.i18n import LANGS, catalog, t
 from hub.logging import mask_text
 from hub.validation.engine import rs_accepts
 from hub.validation.privacy import PathPart, is_personal, safe_value, shown, subschema_at
+from hub.validation.rs_errors import RsError, Undescribed
 
 Texts = dict[str, str]
 
@@ -34,6 +37,13 @@ class Explained:
     pointer: str
     value: Any
     message: Texts
+
+
+@lru_cache(maxsize=1024)
+def placeholders(key: str, lang: str) -> frozenset[str]:
+    """The ``{names}`` a catalog message uses (read once per message and language)."""
+    text = catalog().get(key, {}).get(lang, "")
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
 def pointer_of(parts: Sequence[PathPart]) -> str:
@@ -100,16 +110,25 @@ def _kind(value: Any) -> str:
 
 
 class _Ctx:
-    """What every keyword explainer needs about one error."""
+    """What every keyword explainer needs about one error (the costly parts only when a message uses them)."""
 
-    def __init__(self, err: ValidationError, root: dict[str, Any]):
+    def __init__(self, err: ValidationError | RsError, root: dict[str, Any]):
         self.err = err
         self.root = root
         self.parts: list[PathPart] = list(err.absolute_path)
-        self.personal = is_personal(root, self.parts)
-        self.value = safe_value(err.instance, root, self.parts)
-        node = err.schema if isinstance(err.schema, dict) else None
-        self.nodes = [n for n in (node, subschema_at(root, self.parts)) if isinstance(n, dict)]
+
+    @cached_property
+    def personal(self) -> bool:
+        return is_personal(self.root, self.parts)
+
+    @cached_property
+    def value(self) -> Any:
+        return safe_value(self.err.instance, self.root, self.parts)
+
+    @cached_property
+    def nodes(self) -> list[dict[str, Any]]:
+        node = self.err.schema if isinstance(self.err.schema, dict) else None
+        return [n for n in (node, subschema_at(self.root, self.parts)) if isinstance(n, dict)]
 
     def meta(self, what: str, lang: str) -> str:
         for node in self.nodes:
@@ -129,7 +148,9 @@ class _Ctx:
               lang_params: Callable[[str], dict[str, Any]] | None = None, **params: Any) -> Texts:
         out: Texts = {}
         for lang in LANGS:
-            full = {"field": field_label(self.parts, lang), "value": shown(self.value), **params}
+            full = {"field": field_label(self.parts, lang), **params}
+            if "value" in placeholders(key, lang):
+                full.setdefault("value", shown(self.value))
             if lang_params:
                 full.update(lang_params(lang))
             text = t(key, lang, **full)
@@ -358,6 +379,8 @@ def _one_of(c: _Ctx) -> list[Explained]:
 
 
 def _generic(c: _Ctx) -> list[Explained]:
+    if isinstance(c.err, RsError):
+        raise Undescribed("generic")  # python-jsonschema's own text is part of this message
     detail = str(c.err.message)
     detail = "…" if c.personal else mask_text(detail if len(detail) <= 200 else detail[:199] + "…")
     return c.one("validation.generic", keyword=str(c.err.validator), detail=detail)
@@ -401,12 +424,18 @@ def most_relevant(err: ValidationError) -> ValidationError:
     return err
 
 
-def explain(err: ValidationError, root: dict[str, Any]) -> list[Explained]:
-    """Plain-language issues for one python-jsonschema error (``root``: the resolved schema)."""
-    err = most_relevant(err)
+def explain(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explained]:
+    """Plain-language issues for one error (``root``: the resolved schema).
+
+    ``err`` is a python-jsonschema error or a described jsonschema-rs one; for the latter an explainer that
+    cannot finish raises :class:`Undescribed`, so the caller asks python-jsonschema instead.
+    """
+    err = most_relevant(err) if isinstance(err, ValidationError) else err
     ctx = _Ctx(err, root)
     handler = _EXPLAIN.get(err.validator, _generic)
     try:
         return handler(ctx)
-    except Exception:  # an explainer must never hide the error itself
+    except Exception as exc:  # an explainer must never hide the error itself
+        if isinstance(err, RsError):
+            raise Undescribed(str(exc)) from exc
         return _generic(ctx)

@@ -53,8 +53,16 @@ def _child(node: Any, part: PathPart, depth: int = 0) -> Any:
     return found
 
 
-def schema_path(root: Any, parts: Sequence[PathPart]) -> list[Any]:
-    """The subschemas met walking ``parts`` from ``root`` (stops where the schema says nothing more)."""
+_PATHS: dict[tuple[int, tuple[PathPart, ...]], tuple[Any, tuple[Any, ...]]] = {}
+_MAX_PATHS = 50_000
+
+
+def _walk(root: Any, parts: tuple[PathPart, ...]) -> tuple[Any, ...]:
+    """:func:`schema_path` as a tuple, remembered per schema and path (schemas do not change while in use)."""
+    slot = (id(root), parts)
+    found = _PATHS.get(slot)
+    if found is not None and found[0] is root:
+        return found[1]
     nodes = [root]
     node = root
     for part in parts:
@@ -62,11 +70,19 @@ def schema_path(root: Any, parts: Sequence[PathPart]) -> list[Any]:
         if node is None:
             break
         nodes.append(node)
-    return nodes
+    if len(_PATHS) >= _MAX_PATHS:
+        _PATHS.clear()
+    _PATHS[slot] = (root, tuple(nodes))
+    return _PATHS[slot][1]
+
+
+def schema_path(root: Any, parts: Sequence[PathPart]) -> list[Any]:
+    """The subschemas met walking ``parts`` from ``root`` (stops where the schema says nothing more)."""
+    return list(_walk(root, tuple(parts)))
 
 
 def subschema_at(root: Any, parts: Sequence[PathPart]) -> dict[str, Any] | None:
-    nodes = schema_path(root, parts)
+    nodes = _walk(root, tuple(parts))
     if len(nodes) == len(parts) + 1 and isinstance(nodes[-1], dict):
         return nodes[-1]
     return None
@@ -75,7 +91,7 @@ def subschema_at(root: Any, parts: Sequence[PathPart]) -> dict[str, Any] | None:
 def is_personal(root: Any, parts: Sequence[PathPart]) -> bool:
     if any(isinstance(p, str) and p.lower() in PERSONAL_NAMES for p in parts):
         return True
-    return any(isinstance(n, dict) and n.get("x-personal-data") is True for n in schema_path(root, parts))
+    return any(isinstance(n, dict) and n.get("x-personal-data") is True for n in _walk(root, tuple(parts)))
 
 
 def mask_personal(text: str) -> str:

@@ -7,7 +7,7 @@ two interfaces answer alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +116,48 @@ def validate_payload(key: str, body: bytes, content_type: str | None, *, sheet: 
 def read_documents(paths: Sequence[Path | str], entry: SchemaEntry, store: SchemaStore, *,
                    sheet: str | None = None, limit: int | None = None) -> list[ParsedDocument]:
     """Documents of every file, in order; a missing or unreadable file is a usage error."""
-    docs: list[ParsedDocument] = []
+    return list(iter_documents(paths, entry, store, sheet=sheet, limit=limit))
+
+
+def iter_documents(paths: Sequence[Path | str], entry: SchemaEntry, store: SchemaStore, *,
+                   sheet: str | None = None, limit: int | None = None) -> Iterator[ParsedDocument]:
+    """:func:`read_documents` one document at a time: an NDJSON file (``.ndjson``/``.jsonl``) is read line by line,
+    so a batch of 100,000 lines is validated without holding the file or its documents; other formats are read
+    whole, file by file. Each file is checked when its turn comes, as :func:`read_documents` does."""
+    count = 0
     for raw in paths:
         path = Path(raw)
         if not path.is_file():
             raise BadRequest("error.file_not_found", path=str(path))
+        remaining = None if limit is None else max(limit - count, 0)
+        if inputs.SUFFIXES.get(path.suffix.lower()) == "ndjson":
+            docs: Iterable[ParsedDocument] = _stream_ndjson(path, remaining)
+        else:
+            body = _read(path)
+            docs = inputs.parse(body, inputs.detect_format(path.name, body), store.resolved(entry), sheet=sheet,
+                                file=str(path), limit=remaining)
+        for doc in docs:
+            count += 1
+            yield doc
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadRequest("error.file_unreadable", path=str(path), detail=exc.strerror or str(exc)) from None
+
+
+def _stream_ndjson(path: Path, limit: int | None) -> Iterator[ParsedDocument]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise BadRequest("error.file_unreadable", path=str(path), detail=exc.strerror or str(exc)) from None
+    with handle:
         try:
-            body = path.read_bytes()
+            yield from inputs.iter_ndjson(handle, file=str(path), limit=limit)
         except OSError as exc:
             raise BadRequest("error.file_unreadable", path=str(path), detail=exc.strerror or str(exc)) from None
-        fmt = inputs.detect_format(path.name, body)
-        remaining = None if limit is None else max(limit - len(docs), 0)
-        docs += inputs.parse(body, fmt, store.resolved(entry), sheet=sheet, file=str(path), limit=remaining)
-    return docs
 
 
 def validate_files(key: str, paths: Sequence[Path | str], *, sheet: str | None = None, rules: bool = True,
@@ -142,12 +171,32 @@ def validate_files(key: str, paths: Sequence[Path | str], *, sheet: str | None =
     store = store or get_store()
     settings = settings or get_settings()
     entry = store.get(key)
-    docs = read_documents(paths, entry, store, sheet=sheet, limit=settings.max_batch_documents)
-    normalise_ = normalise_ or write_normalised is not None
-    report = _validate(entry, docs, store, rules=rules, include_valid=include_valid, normalise_=normalise_)
-    if write_normalised is not None:
-        write_documents(write_normalised, [d.data for d in docs])
+    if normalise_ or write_normalised is not None:
+        docs = read_documents(paths, entry, store, sheet=sheet, limit=settings.max_batch_documents)
+        report = _validate(entry, docs, store, rules=rules, include_valid=include_valid, normalise_=True)
+        if write_normalised is not None:
+            write_documents(write_normalised, [d.data for d in docs])
+        return report
+    # without normalisation the documents stream (an NDJSON file is never held whole); what a hint needs is
+    # only the normal form of the few display-form values, kept per document as the stream goes by
+    stream = iter_documents(paths, entry, store, sheet=sheet, limit=settings.max_batch_documents)
+    resolved = store.resolved(entry)
+    slots = store.memo("normalise", entry, lambda: normalise.slots(resolved))
+    seen: dict[int, dict[str, Any]] = {}
+    report = validate_documents(entry, _noting_normal_forms(stream, slots, seen), rules=rules,
+                                include_valid=include_valid, store=store)
+    _hint_normal_forms(report, lambda index, pointer: seen.get(index, {}).get(pointer), slots, resolved)
     return report
+
+
+def _noting_normal_forms(docs: Iterable[ParsedDocument], slots: Any,
+                         seen: dict[int, dict[str, Any]]) -> Iterator[ParsedDocument]:
+    for index, doc in enumerate(docs):
+        if slots:
+            _, changes = normalise.normalise_document(doc.data, slots)
+            if changes:
+                seen[index] = {c.pointer: c.after for c in changes}
+        yield doc
 
 
 # --- normalisation (hub/validation/normalise.py does the rewriting; here: report and hints) ---------------------
@@ -166,7 +215,13 @@ def _validate(entry: SchemaEntry, docs: list[ParsedDocument], store: SchemaStore
     if normalise_:
         report.normalised = changed
     else:
-        _hint_normal_forms(report, docs, slots, resolved)
+        def normal_at(index: int, pointer: str) -> Any:
+            if index >= len(docs):
+                return None
+            name = normalise.kind_at(slots, pointer)
+            return normalise.normal_form(name, _value_at(docs[index].data, pointer)) if name else None
+
+        _hint_normal_forms(report, normal_at, slots, resolved)
     return report
 
 
@@ -198,17 +253,16 @@ def _value_at(document: Any, pointer: str) -> Any:
     return node
 
 
-def _hint_normal_forms(report: ValidationReport, docs: list[ParsedDocument], slots: Any,
+def _hint_normal_forms(report: ValidationReport, normal_at: Callable[[int, str], Any], slots: Any,
                        resolved: dict[str, Any]) -> None:
-    """Without normalisation, a schema error on a known display form names the normal form (one answer)."""
+    """Without normalisation, a schema error on a known display form names the normal form (one answer);
+    ``normal_at(index, pointer)`` is the normal form of that document's value there, or None."""
     if not slots:
         return
     for result in report.documents:
-        if result.index >= len(docs):
-            continue
         for issue in result.issues:
             name = normalise.kind_at(slots, issue.pointer) if issue.rule.startswith("schema:") else None
-            after = normalise.normal_form(name, _value_at(docs[result.index].data, issue.pointer)) if name else None
+            after = normal_at(result.index, issue.pointer) if name else None
             if after is None:
                 continue
             kind = normalise.kind(name)

@@ -12,8 +12,11 @@ A document is valid when it has no schema error and no rule or code-list violati
 
 from __future__ import annotations
 
+import gc
 import importlib
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from hub.i18n import both, catalog
@@ -32,11 +35,13 @@ from hub.validation.report import (
     build_groups,
     summarize,
 )
+from hub.validation.rs_errors import RsError, Undescribed
 from hub.validation.store import SchemaEntry, SchemaStore, get_store
 
 log = get_logger("hub.validation")
 
 MAX_ISSUES_PER_DOCUMENT = 100
+MAX_REMEMBERED = 20_000  # explained jsonschema-rs errors kept per schema
 _SEVERITIES = {"error", "warning", "info"}
 _rules_evaluate: Callable[..., list[Any]] | None = None
 _rules_loaded = False
@@ -88,7 +93,9 @@ class DocumentValidator:
         self.resolved = self.store.resolved(entry)
         self.rules = rules
         self.context = context
+        self._runner: Callable[[Any], list[Any]] | bool | None = False  # built at the first document
         self._rs = self.store.rs_validator(entry)
+        self._rs_errors = engine.rs_described(self.store, entry)
         engine.py_validator(self.store, entry)  # compile now, not inside the first invalid document
 
     def schema_valid(self, document: Any) -> bool:
@@ -102,22 +109,57 @@ class DocumentValidator:
         except Exception:  # a value Rust cannot represent: let the detailed engine judge
             return None
 
-    def schema_issues(self, document: Any) -> list[Issue]:
-        if self._fast(document) is True:
+    def schema_issues(self, document: Any, *, engine_: str = "rs") -> list[Issue]:
+        """The schema issues of ``document``, explained from jsonschema-rs's errors.
+
+        A document with an error those cannot describe is explained from python-jsonschema's errors instead;
+        ``engine_="py"`` always does (the reference the tests and the benchmark compare with).
+        """
+        fast = self._fast(document)
+        if fast is True:
             return []
+        if engine_ == "rs" and fast is False:
+            errors = self._rs_errors.errors(document)
+            if errors:
+                try:
+                    return self._explained(errors)
+                except Undescribed:
+                    pass
         errors = engine.detailed_errors(self.store, self.entry, document)
+        if not errors and fast is False:
+            return self._disagreement(document)
+        return self._explained(errors)
+
+    def _explained(self, errors: list[Any]) -> list[Issue]:
         issues: list[Issue] = []
         seen: set[tuple[str, str]] = set()
         for err in errors:
-            for x in explain(err, self.resolved):
+            for x in self._explain(err):
                 if (x.rule, x.pointer) in seen:  # e.g. a field failing its base pattern and an if/then pattern
                     continue
                 seen.add((x.rule, x.pointer))
                 issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
                                     message=Message(**x.message)))
-        if not errors and self._fast(document) is False:
-            issues = self._disagreement(document)
         return issues
+
+    def _explain(self, err: Any) -> list[Any]:
+        """:func:`explain`, remembered per schema for a jsonschema-rs error on a plain value (or a missing field):
+        a batch repeats the same mistake on the same field, and the message depends on nothing else."""
+        if not isinstance(err, RsError):
+            return explain(err, self.resolved)
+        instance = None if err.validator == "required" else err.instance
+        if instance is not None and not isinstance(instance, str | int | float | bool):
+            return explain(err, self.resolved)
+        same = repr(instance) if isinstance(instance, float) else instance  # -0.0 == 0.0, but is written otherwise
+        key = (id(err.schema), err.validator, tuple(err.absolute_path), type(instance), same, err.message)
+        memo = self._rs_errors.explained
+        found = memo.get(key)
+        if found is None:
+            found = explain(err, self.resolved)
+            if len(memo) >= MAX_REMEMBERED:
+                memo.clear()
+            memo[key] = found
+        return found
 
     def _disagreement(self, document: Any) -> list[Issue]:
         """jsonschema-rs rejects what python-jsonschema accepts: report Rust's errors, never a silent pass."""
@@ -133,12 +175,33 @@ class DocumentValidator:
                                 value=safe_value(err.instance, self.resolved, parts), message=Message(**texts)))
         return issues
 
-    def rule_issues(self, document: Any, schema_ok: bool) -> list[Issue]:
+    def _rules_runner(self) -> Callable[[Any], list[Any]] | None:
+        """The rules of this schema, compiled once (``plan_for``), or ``evaluate`` called per document."""
         evaluate = rules_evaluate() if self.rules else None
         if evaluate is None:
+            return None
+        plan_for = getattr(importlib.import_module("hub.validation.rules.engine"), "plan_for", None)
+        if plan_for is None:
+            return lambda doc: evaluate(self.entry.versioned_key, doc, context=self.context, schema=self.resolved)
+        context = self.context if self.context is not None else importlib.import_module(
+            "hub.validation.rules").RuleContext()
+        plan = plan_for(self.entry.versioned_key, self.resolved)
+        return lambda doc: plan.evaluate(doc, context)
+
+    def batch(self) -> AbstractContextManager[Any]:
+        """Around a batch: the code lists are looked up once for all its documents."""
+        if not self.rules or rules_evaluate() is None:
+            return nullcontext()
+        pinned = getattr(importlib.import_module("hub.validation.rules.codelists"), "pinned", None)
+        return pinned() if pinned is not None else nullcontext()
+
+    def rule_issues(self, document: Any, schema_ok: bool) -> list[Issue]:
+        if self._runner is False:
+            self._runner = self._rules_runner()
+        if self._runner is None:
             return []
         try:
-            violations = evaluate(self.entry.versioned_key, document, context=self.context, schema=self.resolved)
+            violations = self._runner(document)
         except Exception:
             if not schema_ok:
                 return []  # rules may assume the schema holds; the schema errors already say what to fix
@@ -159,7 +222,10 @@ class DocumentValidator:
         """``(valid, issues, truncated)`` for one document."""
         issues = self.schema_issues(document)
         schema_ok = not issues
-        issues += self.rule_issues(document, schema_ok)
+        if self.rules:
+            issues += self.rule_issues(document, schema_ok)
+        if not issues:
+            return True, issues, False
         valid = not any(i.severity == "error" for i in issues)
         issues.sort(key=lambda i: i.severity != "error")
         truncated = len(issues) > MAX_ISSUES_PER_DOCUMENT
@@ -168,8 +234,8 @@ class DocumentValidator:
 
 def _index_location(index: int) -> DocumentLocation:
     texts = catalog()["validation.location.index"]
-    label = Message(id=texts["id"].format(number=index + 1), en=texts["en"].format(number=index + 1))
-    return DocumentLocation(file=None, line=None, sheet=None, row=None, label=label)
+    return DocumentLocation(label=Message(id=texts["id"].format(number=index + 1),
+                                          en=texts["en"].format(number=index + 1)))
 
 
 def schema_ref(entry: SchemaEntry) -> SchemaRef:
@@ -184,10 +250,51 @@ def validate_documents(schema: str | SchemaEntry, documents: Iterable[Any], *, r
     ``schema`` is a key (``kepegawaian/pegawai``), a versioned key (``…:1``), a URN or a store entry.
     ``include_valid=False`` leaves documents without issues out of ``documents`` (they still count).
     """
+    from hub.validation.versions import deprecation_of
+
     store = store or get_store()
     entry = schema if isinstance(schema, SchemaEntry) else store.get(schema)
     checker = DocumentValidator(entry, store, rules=rules, context=context)
     results: list[DocumentResult] = []
+    total = valid_count = 0
+    with checker.batch(), _collector_skips_what_exists():
+        total, valid_count = _check_all(checker, documents, include_valid, results)
+    return ValidationReport(
+        schema=schema_ref(entry), valid=valid_count == total, summary=summarize(results, total, valid_count),
+        documents=results, groups=build_groups(results), rules_applied=rules and rules_evaluate() is not None,
+        deprecation=deprecation_of(entry, store),
+    )
+
+
+_frozen_batches = 0  # batches running now (threads): the last one to finish gives the objects back
+_frozen_lock = threading.Lock()
+
+
+@contextmanager
+def _collector_skips_what_exists() -> Iterator[None]:
+    """While a batch runs, the garbage collector leaves alone what existed before it (the parsed documents, the
+    loaded modules): a batch allocates objects for every document, and each full collection would otherwise walk
+    every document of the batch again (measured: half the time of a valid batch). Nothing happens when the
+    collector is off. ``gc.unfreeze()`` at the end also gives back objects someone else froze (counting them with
+    ``gc.get_freeze_count()`` would walk them all: 150 ms for a loaded process); Simpul freezes nothing else."""
+    global _frozen_batches
+    if not gc.isenabled():
+        yield
+        return
+    with _frozen_lock:
+        _frozen_batches += 1
+        gc.freeze()
+    try:
+        yield
+    finally:
+        with _frozen_lock:
+            _frozen_batches -= 1
+            if not _frozen_batches:
+                gc.unfreeze()
+
+
+def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_valid: bool,
+               results: list[DocumentResult]) -> tuple[int, int]:
     total = valid_count = 0
     for index, item in enumerate(documents):
         parsed = item if isinstance(item, ParsedDocument) else None
@@ -202,13 +309,7 @@ def validate_documents(schema: str | SchemaEntry, documents: Iterable[Any], *, r
             location = parsed.location if parsed else _index_location(index)
             results.append(DocumentResult(index=index, location=location, valid=valid,
                                                           issues=issues, truncated=truncated))
-    from hub.validation.versions import deprecation_of
-
-    return ValidationReport(
-        schema=schema_ref(entry), valid=valid_count == total, summary=summarize(results, total, valid_count),
-        documents=results, groups=build_groups(results), rules_applied=rules and rules_evaluate() is not None,
-        deprecation=deprecation_of(entry, store),
-    )
+    return total, valid_count
 
 
 def validate_document(schema: str | SchemaEntry, document: Any, **kwargs: Any) -> ValidationReport:

@@ -9,6 +9,9 @@ A malformed file is refused with a message that names the file and the problem.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,11 +105,46 @@ def _load(builtin: Path, override: Path | None) -> dict[str, CodeList]:
     return lists
 
 
+_current: dict[tuple[Path, str], dict[str, CodeList]] = {}
+_pinned: ContextVar[dict[str, CodeList] | None] = ContextVar("simpul_codelists", default=None)
+
+
 def codelists() -> dict[str, CodeList]:
-    """Every code list by name, operator overrides (``SIMPUL_CODELISTS_DIR``) applied."""
-    return _load(builtin_dir(), override_dir())
+    """Every code list by name, operator overrides (``SIMPUL_CODELISTS_DIR``) applied.
+
+    Inside :func:`pinned` (a batch being validated) the lists of the batch, without looking at the settings again;
+    elsewhere the answer is kept per schemas folder and override setting.
+    """
+    lists = _pinned.get()
+    if lists is not None:
+        return lists
+    slot = (get_settings().schemas_dir, os.environ.get(ENV_OVERRIDE, ""))
+    found = _current.get(slot)
+    if found is None:
+        found = _load(builtin_dir(), override_dir())
+        _current[slot] = found
+    return found
+
+
+@contextmanager
+def pinned() -> Iterator[None]:
+    """Check a whole batch against the same lists, looked up once (a rule reads them for every document).
+
+    Lists that cannot be read are not pinned: each document then meets the error as it would outside a batch.
+    """
+    try:
+        lists = codelists()
+    except CodeListInvalid:
+        yield
+        return
+    token = _pinned.set(lists)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def clear_cache() -> None:
     """Forget loaded lists (tests; or after the files changed)."""
     _load.cache_clear()
+    _current.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from hub.logging import get_logger
 from hub.validation.rules import checks as _checks
 from hub.validation.rules.codelists import codelists
 from hub.validation.rules.codelists_in_schema import CodeListSlot, codelist_slots
-from hub.validation.rules.model import SEVERITIES, CodeList, Rule, RuleContext, Violation
+from hub.validation.rules.model import SEVERITIES, CheckFn, CodeList, Rule, RuleContext, Violation
 
 log = get_logger("hub.validation.rules")
 
@@ -151,21 +152,72 @@ def _object_at(document: Any, pointer: str) -> Any:
 
 def apply_rule(rule: Rule, document: Any, context: RuleContext, *, key: str | None = None,
                version: str | None = None) -> list[Violation]:
-    prefix = rule.at.get(key or "", "")
+    return _run(rule, _checks.CHECKS[rule.check], document, context, rule.at.get(key or "", ""),
+                rule.severity_for(version))
+
+
+def _run(rule: Rule, check: CheckFn, document: Any, context: RuleContext, prefix: str,
+         severity: str) -> list[Violation]:
     if prefix:
         document = _object_at(document, prefix)
     if not isinstance(document, dict):
         return []
     try:
-        findings = _checks.CHECKS[rule.check](document, context)
+        findings = check(document, context)
     except Exception:  # a fault in a check is Simpul's, never the vendor's: log it and report nothing
         log.exception("rule_check_failed", rule=rule.id, check=rule.check)
         return []
+    if not findings:
+        return []
     return [
-        Violation(rule_id=rule.id, severity=rule.severity_for(version), pointer=prefix + pointer, value=value,
+        Violation(rule_id=rule.id, severity=severity, pointer=prefix + pointer, value=value,
                   message=render(rule.message, {"value": value, **params}), title=dict(rule.title))
         for pointer, value, params in findings
     ]
+
+
+@dataclass(frozen=True, eq=False)
+class RulePlan:
+    """What runs on every document of one schema version, resolved once: the rules that apply to that version
+    with their check functions, where in the document each one looks (``at``) and the severity it has there, and
+    the document paths that hold code-list values. Code lists themselves are looked up once per batch (an
+    operator's override folder may change between batches)."""
+
+    schema_key: str
+    rules: tuple[tuple[Rule, CheckFn, str, str], ...]
+    slots: tuple[CodeListSlot, ...]
+
+    def evaluate(self, document: object, context: RuleContext) -> list[Violation]:
+        if not isinstance(document, dict):
+            return []
+        out: list[Violation] = []
+        for rule, check, prefix, severity in self.rules:
+            found = _run(rule, check, document, context, prefix, severity)
+            if found:
+                out += found
+        if self.slots:
+            out += codelist_violations(self.slots, document)
+        return out
+
+
+_plans: dict[tuple[str, int], tuple[Any, RulePlan]] = {}
+
+
+def plan_for(schema_key_: str, schema: dict[str, Any] | None = None) -> RulePlan:
+    """The compiled rules of a (versioned) schema key and the code-list slots of ``schema``, built once."""
+    slot = (schema_key_, id(schema))
+    found = _plans.get(slot)
+    if found is not None and found[0] is schema:
+        return found[1]
+    key, version = schema_key(schema_key_), schema_version(schema_key_)
+    plan = RulePlan(schema_key=key,
+                    rules=tuple((r, _checks.CHECKS[r.check], r.at.get(key, ""), r.severity_for(version))
+                                for r in _rules_for(key) if r.applies_to(version, key)),
+                    slots=codelist_slots(schema) if schema is not None else ())
+    if len(_plans) > 256:
+        _plans.clear()
+    _plans[slot] = (schema, plan)
+    return plan
 
 
 # --- code lists -----------------------------------------------------------------------------------------------------
@@ -174,6 +226,14 @@ def _escape(token: str | int) -> str:
 
 
 def _values_at(node: Any, path: tuple[str, ...], pointer: str = "") -> Iterator[tuple[str, Any]]:
+    if "*" not in path:  # a plain path: one value or none, no recursion
+        for head in path:
+            if not isinstance(node, dict) or head not in node:
+                return
+            node = node[head]
+            pointer += "/" + _escape(head)
+        yield pointer, node
+        return
     if not path:
         yield pointer, node
         return
@@ -215,12 +275,4 @@ def _codelist_violation(codes: CodeList, pointer: str, value: str) -> Violation:
 def evaluate(schema_key_: str, document: object, context: RuleContext | None = None,
              schema: dict[str, Any] | None = None) -> list[Violation]:
     """Business rules of ``schema_key_`` and, when ``schema`` is given, its ``x-codelist`` checks."""
-    ctx = context if context is not None else RuleContext()
-    key, version = schema_key(schema_key_), schema_version(schema_key_)
-    out: list[Violation] = []
-    for rule in _rules_for(key):
-        if rule.applies_to(version, key):
-            out.extend(apply_rule(rule, document, ctx, key=key, version=version))
-    if schema is not None:
-        out.extend(codelist_violations(codelist_slots(schema), document))
-    return out
+    return plan_for(schema_key_, schema).evaluate(document, context if context is not None else RuleContext())

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from hub.i18n import both, fmt_number
@@ -37,17 +38,24 @@ def text(document: Any, key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+# Several checks read the same field of a document (four read the NIP): the readers remember their last answers,
+# keyed by the value itself, so a document is parsed once whatever the number of rules (the answers are immutable).
+_SEEN = 4096
+
+
+@lru_cache(maxsize=_SEEN)
+def _well_formed(kind: str, value: str) -> bool:
+    return _CODES[kind].fullmatch(value) is not None
+
+
 def code(document: Any, key: str, kind: str | None = None) -> str | None:
     """``document[key]`` when it is a well-formed code of ``kind`` (default: the key's own name)."""
     value = document.get(key) if isinstance(document, dict) else None
-    pattern = _CODES[kind or key]
-    return value if isinstance(value, str) and pattern.fullmatch(value) else None
+    return value if isinstance(value, str) and _well_formed(kind or key, value) else None
 
 
-def number(value: Any) -> Decimal | None:
-    """A JSON number as an exact Decimal (``bool`` is not a number; NaN/inf are skipped)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
+@lru_cache(maxsize=_SEEN, typed=True)
+def _decimal(value: int | float) -> Decimal | None:
     try:
         result = Decimal(str(value))
     except InvalidOperation:
@@ -55,13 +63,25 @@ def number(value: Any) -> Decimal | None:
     return result if result.is_finite() else None
 
 
-def iso_date(value: Any) -> date | None:
-    if not isinstance(value, str) or not _DATE.match(value):
+def number(value: Any) -> Decimal | None:
+    """A JSON number as an exact Decimal (``bool`` is not a number; NaN/inf are skipped)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return _decimal(value)
+
+
+@lru_cache(maxsize=_SEEN)
+def _date(value: str) -> date | None:
+    if not _DATE.match(value):
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def iso_date(value: Any) -> date | None:
+    return _date(value) if isinstance(value, str) else None
 
 
 def timestamp(value: Any) -> datetime | None:
@@ -97,8 +117,11 @@ class Nip:
 def nip(value: Any) -> Nip | None:
     """Parse a NIP in its normal form (18 digits). The display form ``19910205 201403 2 002`` is the schema's
     finding, named there with its normal form; ``--normalise`` joins it before the rules run (one answer)."""
-    if not isinstance(value, str):
-        return None
+    return _nip(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=_SEEN)
+def _nip(value: str) -> Nip | None:
     digits = value
     if len(digits) != 18 or not digits.isascii() or not digits.isdigit():
         return None
@@ -131,8 +154,11 @@ class Nik:
 
 
 def nik(value: Any) -> Nik | None:
-    if not isinstance(value, str):
-        return None
+    return _nik(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=_SEEN)
+def _nik(value: str) -> Nik | None:
     digits = value
     if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
         return None
