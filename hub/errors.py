@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from hub.i18n import both, catalog, t
+from hub.logging import mask_text
 
 
 def problem_title(code: str, lang: str, default: str) -> str:
@@ -61,10 +62,10 @@ class SimpulError(Exception):
             "type": self.type_uri,
             "title": problem_title(self.code, lang, self.title),
             "status": self.status,
-            "detail": self.message(lang),
+            "detail": mask_text(self.message(lang)),  # a NIK typed into a URL or a name is not echoed back
         }
         if instance:
-            body["instance"] = instance
+            body["instance"] = mask_text(instance)
         body.update(self.extra)
         return body
 

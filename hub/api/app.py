@@ -79,6 +79,31 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+class BodyLimit:
+    """Counts the bytes of every request body as it is read, so a body without ``Content-Length`` (chunked) is
+    held to ``SIMPUL_MAX_BODY_BYTES`` as well: past the limit, reading raises :class:`PayloadTooLarge` (413)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge(limit=self.limit, extra={"limit": self.limit})
+            return message
+
+        await self.app(scope, counted, send)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     hooks = getattr(app.state, "startup_hooks", [])
@@ -109,6 +134,9 @@ def create_app() -> FastAPI:
     from hub.services import network
 
     network.install()  # outgoing connections: loopback + SIMPUL_PROBE_ALLOW + the registry's probe_allow
+
+    # added before _context so it runs inside it: reading raises straight into the endpoint, whose handlers answer
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
     @app.middleware("http")
     async def _context(request: Request, call_next: Any) -> Response:

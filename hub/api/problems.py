@@ -123,6 +123,9 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(SimpulError)
     async def _simpul(request: Request, exc: SimpulError) -> JSONResponse:
@@ -148,6 +151,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             err: SimpulError = NotFound("error.route_not_found", path=request.url.path)
+        elif exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR and isinstance(exc.__cause__, SimpulError):
+            err = exc.__cause__  # e.g. the body limit, met while FastAPI read the body
+        elif exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:
+            # FastAPI's answer when json.loads fails other than by syntax: invalid UTF-8, nesting past Python's
+            # recursion limit, an integer of more than 4300 digits
+            err = BadRequest("error.body_unparsable")
         elif exc.status_code == 405:
             err = BadRequest("error.method_not_allowed", method=request.method, path=request.url.path)
             lang = request_lang(request)

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.assessment.models import AssessmentRun, CheckResult, Evidence, Status
 from hub.i18n import catalog, fmt_datetime, fmt_number, fmt_percent, t
+from registry.io.spreadsheets import protect_workbook
 
 FORMATS = ("json", "html", "junit", "xlsx")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -228,6 +229,7 @@ def render_xlsx(run: AssessmentRun, lang: str = "id") -> bytes:
                                                 or json.dumps(ev.data, ensure_ascii=False, default=str)))
                              [:32000]])
     evidence.freeze_panes = "A2"
+    protect_workbook(book)  # names, messages and bodies come from the application: never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

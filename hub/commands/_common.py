@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.text import Text
 
-from hub.errors import SimpulError
+from hub.errors import BadRequest, SimpulError
 from hub.i18n import catalog, t
 from hub.settings import get_settings
 
@@ -91,6 +92,16 @@ def markdown_text(source: str) -> Text:
                 out.append(token.content, style=" ".join(active) or None)
     out.rstrip()
     return out
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write an output file the user named (``--out``/``--output``); a folder, a missing parent that cannot be made,
+    or a read-only place is a :class:`BadRequest` naming the path, never a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise BadRequest("cli.output_unwritable", path=str(path), detail=exc.strerror or type(exc).__name__) from None
 
 
 def fail(err: SimpulError, code: int = 2) -> typer.Exit:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from hub.assessment.models import AssessmentRun
-from hub.commands._common import console, fail, lang, msg
+from hub.commands._common import console, fail, lang, msg, write_output
 from hub.errors import BadRequest, SimpulError
 from hub.inventory import build_inventory, load_inputs, load_weights, monev, render_inventory, render_monev
 from hub.inventory.config import InventoryConfigError
@@ -88,8 +88,7 @@ def _write(data: bytes | str, out: Path | None, default_name: str) -> Path | Non
         sys.stdout.write(data)
         return None
     target = out or get_settings().output_dir / default_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    write_output(target, data if isinstance(data, bytes) else data.encode("utf-8"))
     return target
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from hub.commands._common import console, err_console, fail, label, lang, msg
+from hub.commands._common import console, err_console, fail, label, lang, msg, write_output
 from hub.errors import BadRequest, SimpulError
 from hub.i18n import fmt_datetime
 from hub.logging import mask_text
@@ -109,7 +109,10 @@ def register(app: typer.Typer) -> None:
         if output is None:
             sys.stdout.write(data.decode("utf-8"))
             return
-        output.write_bytes(data)
+        try:
+            write_output(output, data)
+        except SimpulError as err:
+            raise fail(err) from None
         console.print(str(output))
 
     @group.command("list")

@@ -10,6 +10,7 @@ from hub.errors import (
     BadRequest,
     Conflict,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     RequestInvalid,
     SimpulError,
@@ -17,6 +18,7 @@ from hub.errors import (
 from hub.i18n import catalog, t
 from registry import errors as reg
 from registry.io import FormatError
+from registry.io.spreadsheets import UnpackTooLarge
 
 
 class PreconditionRequired(SimpulError):
@@ -97,3 +99,6 @@ def mapped(lang: str = "id") -> Iterator[None]:
         yield
     except (reg.RegistryError, FormatError) as exc:
         raise to_hub(exc, lang) from exc
+    except UnpackTooLarge as exc:  # an XLSX zip bomb or a huge shared-strings table, refused before unpacking
+        raise PayloadTooLarge("spreadsheet.too_large", **exc.params,
+                              extra={"limit": exc.params["limit"], "limit_kind": "unpacked_bytes"}) from None

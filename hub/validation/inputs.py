@@ -134,11 +134,22 @@ def _reject_constant(name: str) -> Any:
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(text)
+        raise ValueError(text[:24])
     return value
 
 
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_float)
+MAX_INT_DIGITS = 1000
+"""Longer integers are refused as malformed (Python refuses > 4300 digits with a message of its own, and no
+schema of Simpul needs more than a NIK's 16)."""
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(text[:24])
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_float, parse_int=_int)
 
 
 def _malformed(exc: Exception, text: str, pos: int, line_offset: int = 0) -> MalformedJSON:
@@ -148,6 +159,8 @@ def _malformed(exc: Exception, text: str, pos: int, line_offset: int = 0) -> Mal
     # NaN, Infinity or a number too large for a float: find it from ``pos`` for the position
     constant = str(exc)
     at = text.find(constant, pos)
+    if len(constant) >= 24:
+        constant += "…"  # a huge number, shown by its first characters
     at = at if at >= 0 else pos
     line = text.count("\n", 0, at) + 1
     column = at - (text.rfind("\n", 0, at) + 1) + 1
@@ -460,6 +473,13 @@ def parse_xlsx(body: bytes, schema: dict[str, Any] | None = None, *, sheet: str 
     """The first sheet (or ``sheet``) of an Excel workbook; row 1 is the header."""
     from openpyxl import load_workbook
 
+    from registry.io.spreadsheets import UnpackTooLarge, check_xlsx
+
+    try:
+        check_xlsx(body)
+    except UnpackTooLarge as exc:
+        raise PayloadTooLarge("spreadsheet.too_large", **exc.params,
+                              extra={"limit": exc.params["limit"], "limit_kind": "unpacked_bytes"}) from None
     try:
         book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
     except Exception as exc:  # zip/XML errors of every kind: the vendor's file, not our fault

@@ -204,7 +204,7 @@ def store_evidence_file(app_id: str, filename: str, content: bytes) -> str:
 def evidence_file(db: Database, principal: Principal, lang: str, app_id: str, name: str) -> Path:
     assessments(db, principal, lang)._visible([app_id])  # the same rule as reading the application's runs
     folder = evidence_dir(app_id)
-    path = (folder / name).resolve()
+    path = (folder / name.replace("\x00", "_")).resolve()  # a NUL byte is no file name (and would crash realpath)
     if path.parent != folder or not path.is_file():
         raise NotFound.with_suggestions("web.what.evidence", name[:80], [])
     return path

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 
 from hub.errors import BadRequest, Forbidden, SimpulError
 from hub.i18n import t
-from hub.logging import get_logger
+from hub.logging import get_logger, mask_text
 from hub.services.registry_access import Principal
 from hub.services.registry_db import get_database
 from hub.services.users import SessionInfo, session_of
@@ -142,7 +142,7 @@ def error_page(request: Request, err: SimpulError) -> Response:
     if err.status >= 500:
         log.error("web_request_failed", path=request.url.path, error=str(err))
     return web.page("error.html", status=err.status, title=web.t("web.error.title", status=err.status),
-                    error=err, message=err.message(web.lang), items=(err.extra or {}).get("errors") or [])
+                    error=err, message=mask_text(err.message(web.lang)), items=(err.extra or {}).get("errors") or [])
 
 
 async def check_csrf(request: Request) -> None:

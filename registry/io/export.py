@@ -16,6 +16,7 @@ from registry import repository as repo
 from registry.convert import flat_of, flatten, input_of
 from registry.io.flat import format_cell
 from registry.io.formats import SHEET_NAMES, columns_of
+from registry.io.spreadsheets import csv_cell, protect_workbook
 from registry.models import Application, Opd, Pemda
 from registry.vocab import vocab
 
@@ -99,7 +100,7 @@ def to_csv(entity: str, items: Iterable[Pemda | Opd | Application]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(columns_of(entity))
-    writer.writerows(_flat_rows(entity, items))
+    writer.writerows([csv_cell(v) for v in row] for row in _flat_rows(entity, items))
     return buf.getvalue().encode("utf-8")
 
 
@@ -138,6 +139,7 @@ def to_xlsx(records: dict[str, list[Any]]) -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
     guide.column_dimensions["A"].width = 40
+    protect_workbook(wb)
     guide.column_dimensions["B"].width = 60
     guide.column_dimensions["C"].width = 60
     guide.column_dimensions["D"].width = 60

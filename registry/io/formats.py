@@ -14,6 +14,7 @@ import yaml
 from registry.convert import OPD_FIELDS, PEMDA_FIELDS, unflatten
 from registry.errors import FieldError
 from registry.io.flat import CellError, app_columns, parse_cell
+from registry.io.spreadsheets import check_xlsx, csv_uncell
 
 FORMATS = ("yaml", "csv", "xlsx")
 ENTITIES = ("pemda", "opd", "applications")
@@ -94,6 +95,27 @@ def _text(content: bytes) -> str:
 # --- YAML ----------------------------------------------------------------------------------------------------
 
 
+MAX_YAML_NODES = 1_000_000
+"""Values of a registry YAML once its aliases are followed (a registry of 2,000 applications holds ~150,000). YAML
+aliases are references: nine lines of ``&a`` / ``*a`` stand for 10^9 values ("billion laughs") which every later
+step would walk."""
+
+
+def _too_many_nodes(doc: Any, limit: int = MAX_YAML_NODES) -> bool:
+    count, stack = 0, [doc]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+            stack.extend(node.keys())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def _read_yaml(content: bytes) -> Batch:
     batch = Batch()
     try:
@@ -104,6 +126,11 @@ def _read_yaml(content: bytes) -> Batch:
         batch.errors.append(FieldError(field="", code="registry_yaml_syntax", row=line,
                                        message=f"YAML syntax error: {getattr(exc, 'problem', exc)}",
                                        params={"detail": str(getattr(exc, "problem", exc))}))
+        return batch
+    if _too_many_nodes(doc):
+        batch.errors.append(FieldError(field="", code="registry_yaml_too_large",
+                                       message=f"the YAML holds more than {MAX_YAML_NODES} values once its aliases "
+                                               "are followed", params={"limit": MAX_YAML_NODES}))
         return batch
     if isinstance(doc, list):
         doc = {"applications": doc}
@@ -190,6 +217,7 @@ def _records_from_rows(batch: Batch, entity: str, sheet: str, header: list[str],
         for name, cell in zip(header, cells, strict=False):
             if not name or name not in known:
                 continue
+            cell = csv_uncell(cell)  # the apostrophe export put before formula-like text
             try:
                 value = parse_cell(name, cell) if entity == "applications" else _plain(cell)
             except CellError as exc:
@@ -242,6 +270,7 @@ def _read_xlsx(content: bytes) -> Batch:
     from openpyxl import load_workbook
 
     batch = Batch()
+    check_xlsx(content)  # UnpackTooLarge before a byte is unpacked
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ... all mean "not an xlsx"

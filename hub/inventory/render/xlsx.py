@@ -20,6 +20,7 @@ from hub.inventory.render.evidence import Link, RunLink, no_link, plain
 from hub.inventory.render.narrative import meta_text, monev_paragraph, paragraphs
 from hub.inventory.render.svg import HIGH, LOW, MID
 from hub.inventory.render.tables import CHECK, OUTCOME_FILL, Table, inventory_tables, monev_tables
+from registry.io.spreadsheets import protect_workbook
 
 HEAD_FILL = PatternFill("solid", fgColor="1E3A5F")
 HEAD_FONT = Font(bold=True, color="FFFFFF")
@@ -134,6 +135,7 @@ def _book(lang: str, title: str, meta: str, paras: list[str], facts: list[tuple[
     _summary(ws, title, meta, paras, facts, money)
     for table in tables:
         write_table(wb.create_sheet(_sheet_name(t(f"inventory.sheet.{table.key}", lang), used)), table)
+    protect_workbook(wb)  # names and notes come from OPDs and vendors: never a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
