@@ -99,6 +99,13 @@ class AssessmentTarget(BaseModel):
     schemas: list[str] = Field(default_factory=list, description="canonical schema keys the application provides")
     is_public: bool = Field(default=False, description="the address is reachable from the internet")
     allowed_hosts: list[str] = Field(default_factory=list, description="extra hosts probes (and load) may reach")
+    openapi_file: str | None = Field(default=None, description="local OpenAPI description (read, never fetched)")
+    openapi_document: dict[str, Any] | None = Field(default=None, exclude=True,
+                                                    description="the parsed openapi_file (not stored with the run)")
+    openapi_error: str | None = Field(default=None, description="why openapi_file could not be read")
+    files_only: bool = Field(default=False, description="a file-drop application (spreadsheet folder, SQL view): "
+                                                         "data checks only, no network address to probe")
+    auth_env: list[str] = Field(default_factory=list, description="environment variables holding the credentials")
 
     @field_validator("base_url", "openapi_url")
     @classmethod

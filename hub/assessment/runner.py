@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from hub.assessment import files
 from hub.assessment.bridges import expand_schemas, validate_records
 from hub.assessment.catalog import Catalog, Check, load_catalog
 from hub.assessment.client import BudgetExhausted, DeadlineExceeded, ProbeClient
@@ -242,15 +243,33 @@ async def assess(
     ctx = ProbeContext(target=target, limits=limits, catalog=cat, client=client, policy=policy, schemas=schemas,
                        validate=validate or validate_records, partner_records=partner_records)
     refused: Text | None = None
-    try:
-        await policy.check(target.base_url)
-    except RefusedHost as exc:
-        refused = refused_reason(exc)
+    files_failed: Text | None = None
+    if target.files_only:  # no address to probe: the data checks read through the connector
+        try:
+            await files.prepare(ctx)
+        except Exception as exc:  # the connector could not read the files: Simpul could not measure
+            files_failed = _error_reason(exc, ctx)
+    else:
+        try:
+            await policy.check(target.base_url)
+        except RefusedHost as exc:
+            refused = refused_reason(exc)
     results: list[CheckResult] = []
     try:
         for done, check in enumerate(cat.checks, start=1):
             if not check.automated:
                 results.append(manual_result(check, answers.get(check.id)))
+            elif target.files_only and not files.applies_to_files(check.probe, check.evaluator):
+                reason = _reason("assessment.reason.file_drop", type=files.connector_type(ctx))
+                results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
+                                           weight=check.weight, automated=True, status=Status.NOT_APPLICABLE,
+                                           reason=reason, evidence=[Evidence(kind="note", title="reason",
+                                                                             note=reason.en)]))
+            elif files_failed is not None:
+                results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
+                                           weight=check.weight, automated=True, status=Status.ERROR,
+                                           reason=files_failed, evidence=[Evidence(kind="note", title="error",
+                                                                                   note=files_failed.en)]))
             elif refused is not None:
                 results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
                                            weight=check.weight, automated=True, status=Status.ERROR,

@@ -125,8 +125,10 @@ def _write_reports(records: list[RunRecord], folder: Path, formats: list[str], l
     return count
 
 
-def _assess(apps: list[str] | None, fmt: str) -> list[RunRecord]:
+def _assess(apps: list[str] | None, fmt: str, openapi: str | None = None) -> list[RunRecord]:
     service = _service()
+    if openapi:
+        service.options.openapi = dict.fromkeys(apps or [], openapi)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[check]}"), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True, disable=fmt == "json") as bar:
@@ -190,6 +192,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("text", "--format", help="text | json"),
         report_dir: Path | None = typer.Option(None, "--report-dir", help="Folder laporan / report folder"),
         report_format: str = typer.Option("html", "--report-format", help="html,json,junit,xlsx (dipisah koma)"),
+        openapi: str | None = typer.Option(None, "--openapi", help="Deskripsi OpenAPI: URL atau berkas lokal, "
+                                           "untuk satu aplikasi / OpenAPI description: URL or local file"),
     ) -> None:
         """Nilai aplikasi (APP... atau --all) dan simpan hasilnya / assess applications and store the runs."""
         language = lang()
@@ -198,8 +202,10 @@ def register(app: typer.Typer) -> None:
                 raise UsageError("assessment_service.cli.apps_or_all")
             if fmt not in ("text", "json"):
                 raise UsageError("assessment_service.cli.format_unknown", format=fmt, known="text, json")
+            if openapi and (all_ or len(apps) != 1):
+                raise UsageError("assessment_service.cli.openapi_one_app")
             formats = _report_formats(report_format) if report_dir else []
-            records = _assess(None if all_ else list(apps), fmt)
+            records = _assess(None if all_ else list(apps), fmt, openapi)
         except SimpulError as err:
             raise fail(err) from None
         if not records:
