@@ -38,6 +38,7 @@ from hub.assessment.models import (
     Text,
 )
 from hub.assessment.probes import MEASURES_REACHABILITY, PROBES, Observation, ProbeContext, Validate
+from hub.assessment.probes.data import auth_refusal, not_authenticated
 from hub.assessment.safety import HostPolicy, RefusedHost, Resolver
 from hub.assessment.scoring import maturity, standard_scores
 from hub.errors import BadRequest, NotFound, SimpulError
@@ -79,11 +80,23 @@ def refused_reason(exc: RefusedHost) -> Text:
                 en=both("assessment.reason.refused", host=exc.host, why=why["en"])["en"])
 
 
+# Probes that read the application's data: when every data read got 401/403, their checks are Simpul's error
+# ("not authenticated: set VAR"), never a pass on a refusal nor a failure of the application.
+NEEDS_DATA = frozenset({"robustness", "read_sample", "canonical_records", "stable_ids", "pagination", "incremental",
+                        "load", "partner_references"})
+
+
 async def _run_probe(ctx: ProbeContext, name: str) -> Observation | BaseException:
     try:
         remaining = max(0.1, ctx.client.remaining() + 1.0)
         async with asyncio.timeout(remaining):
-            return await PROBES[name](ctx)
+            if name in NEEDS_DATA and not ctx.target.files_only:
+                refused = auth_refusal(ctx)
+                if refused is not None:
+                    return not_authenticated(ctx, *refused)
+            found = await PROBES[name](ctx)
+            refused = auth_refusal(ctx) if name in NEEDS_DATA and not ctx.target.files_only else None
+            return found if refused is None or found.status is not None else not_authenticated(ctx, *refused)
     except (RefusedHost, BudgetExhausted, DeadlineExceeded, TimeoutError, SimpulError) as exc:
         return exc
     except Exception as exc:  # a bug in a probe: the application must not pay for it

@@ -102,3 +102,38 @@ async def test_a_file_drop_application_gets_data_checks_and_no_network_checks(tm
     assert int1.status in (Status.PASS, Status.WARNING, Status.FAIL), int1  # measured, whatever the verdict
     assert int1.measured["checked"] == len(KEGIATAN)
     assert run.result("ITG-005").status is Status.PASS
+
+
+def guarded_app() -> FastAPI:
+    """Answers 401 to every call without the right bearer token, 404 on its bare base URL."""
+    from fastapi import Request
+    from fastapi.responses import JSONResponse
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def bearer(request: Request, call_next: Any) -> Any:
+        if request.headers.get("authorization") != "Bearer benar":
+            return JSONResponse({"message": "Unauthenticated."}, status_code=401)
+        return await call_next(request)
+
+    @app.get("/api/kegiatan")
+    def kegiatan() -> dict[str, Any]:
+        return {"data": KEGIATAN}
+
+    return app
+
+
+async def test_refused_credentials_are_an_error_naming_the_variable_never_a_pass():
+    plan = plan_target(application(connector={"type": "rest_json", "config": {
+        "base_url": "http://127.0.0.1:9", "auth": {"type": "bearer", "token": {"env": "SIMPUL_EMONEV_TOKEN"}},
+        "resources": {"kegiatan": {"path": "/api/kegiatan", "schema": "perencanaan/kegiatan"}}}}),
+        environ={"SIMPUL_EMONEV_TOKEN": "salah"})
+    transport = httpx.ASGITransport(app=guarded_app(), raise_app_exceptions=False)
+    run = await assess(plan.target, limits=FAST, transport=transport)
+    rel1 = run.result("REL-001")
+    assert rel1.status is Status.ERROR and "SIMPUL_EMONEV_TOKEN" in rel1.reason.en and "--token" in rel1.reason.en
+    assert "SIMPUL_EMONEV_TOKEN" in rel1.reason.id
+    for check in ("REL-003", "REL-005", "INT-001", "SCA-001", "ITG-005"):
+        assert run.result(check).status is Status.ERROR, check  # a refusal is no verdict on the application
+    assert run.score("reliable") is None
