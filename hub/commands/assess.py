@@ -57,8 +57,23 @@ def _score(value: float | None) -> str:
 
 
 def _level(record: RunRecord, language: str) -> str:
+    if not record.measured:
+        return msg("assessment.level.not_measured")
     names = {lv.level: lv.name.get(language) for lv in load_catalog().levels}
-    return f"{record.level} {names.get(record.level, '')}".strip()
+    maturity = (record.result or {}).get("maturity") or {}
+    provisional = f" ({msg('assessment.level.provisional_short')})" if maturity.get("provisional") else ""
+    return f"{record.level} {names.get(record.level, '')}{provisional}".strip()
+
+
+def _print_not_measured(records: list[RunRecord], language: str) -> None:
+    missing = [r for r in records if not r.measured]
+    if not missing:
+        return
+    console.print(msg("assessment_service.cli.not_measured_head", count=len(missing), total=len(records)),
+                  highlight=False)
+    for r in missing:
+        why = (r.not_measured or {}).get(language) or "-"
+        console.print(f"  {r.app_id}: {why}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _runs_table(records: list[RunRecord], language: str, title: str | None = None, history: bool = False,
@@ -94,7 +109,8 @@ def _runs_table(records: list[RunRecord], language: str, title: str | None = Non
 
 def _summary_json(records: list[RunRecord], language: str) -> str:
     names = {lv.level: lv.name.get(language) for lv in load_catalog().levels}
-    items = [{**r.model_dump(mode="json", exclude={"result"}), "level_name": names.get(r.level, ""),
+    items = [{**r.model_dump(mode="json", exclude={"result"}), "measured": r.measured,
+              "level_name": names.get(r.level, "") if r.measured else msg("assessment.level.not_measured"),
               "failed": [c["check_id"] for c in (r.result or {}).get("results", []) if c.get("status") == "fail"]}
              for r in records]
     return json.dumps(items, ensure_ascii=False, indent=2)
@@ -215,6 +231,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(_summary_json(records, language))
         else:
             console.print(_runs_table(records, language, msg("assessment_service.cli.summary_title")))
+            _print_not_measured(records, language)
         if report_dir is not None:
             count = _write_reports(records, report_dir, formats, language)
             err_console.print(msg("assessment_service.cli.reports_written", count=count, path=str(report_dir)))

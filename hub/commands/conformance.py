@@ -118,7 +118,9 @@ def summary(run: AssessmentRun, language: str) -> list[Any]:
                                                                             for st in shown])
     out: list[Any] = [table]
     m = run.maturity
-    out.append(f"[bold]{msg('assessment.report.level')}: {m.level} ({m.name.get(language)})[/] · "
+    shown = (f"{m.level} ({m.name.get(language)})" if m.measured else m.name.get(language)) + (
+        f" — {msg('assessment.level.provisional_short')}" if m.provisional else "")
+    out.append(f"[bold]{msg('assessment.report.level')}: {shown}[/] · "
                f"{msg('assessment.report.overall')}: {'–' if m.overall_score is None else m.overall_score}")
     out.append(m.explanation.get(language))
     for key, status in (("failed", Status.FAIL), ("errors", Status.ERROR)):

@@ -216,7 +216,11 @@ class AssessmentService:
         async def one(plan: TargetPlan) -> RunRecord:
             async with gate:
                 run = await self._assess_one(plan, partners.get(plan.app_id), progress)
-                record = await asyncio.to_thread(self._store, run, trigger, None)
+                if not run.measured:  # "belum diukur": reported with its reason, never stored as a level
+                    record = store.unsaved_record(json.loads(run.model_dump_json()), trigger=trigger,
+                                                  actor=self.principal.actor)
+                else:
+                    record = await asyncio.to_thread(self._store, run, trigger, None)
                 if on_run is not None:
                     on_run(record)
                 return record
