@@ -116,7 +116,7 @@ def stable_ids(obs: Observation, check: Check) -> Verdict:
         return error("assessment.reason.no_records")
     minimum = float(check.thresholds.get("min_overlap", 1.0))
     best: tuple[str, float] | None = None
-    for field in id_candidates(first):
+    for field in id_candidates(first, list(obs.get("declared_keys") or [])):
         a, b = _values(first, field), _values(second, field)
         overlap = len(a & b) / max(len(a | b), 1)
         if best is None or overlap > best[1]:

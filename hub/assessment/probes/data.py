@@ -197,6 +197,17 @@ async def partner_references(ctx: ProbeContext) -> Observation:
     return Observation(data={"pairs": pairs}, evidence=list(base.evidence))
 
 
+def declared_keys(ctx: ProbeContext, resource: str) -> list[str]:
+    """The identifier fields the connector spec declares for a resource (``key``, ``id_field``, ``primary_key``)."""
+    spec = ctx.target.connector or {}
+    res = (spec.get("resources") or {}).get(resource) or {}
+    out: list[str] = []
+    for name in ("key", "id_field", "primary_key", "keys"):
+        value = res.get(name) if isinstance(res, dict) else None
+        out += [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
+    return out
+
+
 @probe("stable_ids")
 async def stable_ids(ctx: ProbeContext) -> Observation:
     data = await sample(ctx)
@@ -206,7 +217,8 @@ async def stable_ids(ctx: ProbeContext) -> Observation:
         _, again = await read_records(ctx)
         for name, records in data.records.items():
             if records:
-                return Observation(data={"first": records, "second": again.records.get(name) or []})
+                return Observation(data={"first": records, "second": again.records.get(name) or [],
+                                         "declared_keys": declared_keys(ctx, name)})
         return Observation.skip(Status.ERROR, "assessment.reason.no_records")
     for res in await resources(ctx):
         first = data.first(res)
@@ -215,6 +227,7 @@ async def stable_ids(ctx: ProbeContext) -> Observation:
         params = {k: v for k, v in parse_qsl(urlsplit(first.response.url).query) if k not in ctx.target.auth.query}
         again = await fetch_steady(ctx, res, params, label="second-read")
         first.response.label = "first-read"
-        return Observation(data={"first": first.records, "second": again.records or []},
+        return Observation(data={"first": first.records, "second": again.records or [],
+                                 "declared_keys": declared_keys(ctx, res.name)},
                            evidence=[first.response, again.response])
     return Observation.skip(Status.ERROR, "assessment.reason.no_records")
