@@ -42,6 +42,13 @@ def described_app() -> FastAPI:
         rows = [r for r in KEGIATAN if r["tahun_anggaran"] == tahun]
         return {"data": rows[(page - 1) * limit: page * limit], "meta": {"totalPages": 1, "total": len(rows)}}
 
+    @app.get("/api/export/kegiatan.xlsx")
+    def export(tanggal: str = Query(..., pattern=r"^\d{4}-\d{2}-\d{2}$")) -> Any:
+        from fastapi.responses import Response
+
+        return Response(b"PK\x03\x04xlsx", media_type="application/vnd.openxmlformats-officedocument."
+                        "spreadsheetml.sheet", headers={"Content-Disposition": f"attachment; filename={tanggal}.xlsx"})
+
     return app
 
 
@@ -50,7 +57,11 @@ def document() -> dict[str, Any]:
             "paths": {"/api/kegiatan": {"get": {"responses": {"200": {"description": "ok"}}, "parameters": [
                 {"name": "tahun", "in": "query", "required": True, "schema": {"type": "integer", "enum": [2025]}},
                 {"name": "page", "in": "query", "schema": {"type": "integer"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer"}}]}}}}
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}]}},
+                      "/api/export/kegiatan.xlsx": {"get": {"responses": {"200": {"description": "xlsx"}},
+                                                            "parameters": [{"name": "tanggal", "in": "query",
+                                                                            "required": True, "example": "2025-01-31",
+                                                                            "schema": {"type": "string"}}]}}}}
 
 
 def test_a_file_url_is_refused_naming_the_value(tmp_path: Path):
@@ -83,6 +94,8 @@ async def test_an_openapi_file_and_pathless_resources_give_the_data_checks(tmp_p
     int1 = run.result("INT-001")
     assert int1.status is Status.PASS, int1
     assert int1.measured["checked"] == len(KEGIATAN)  # read with the enum value of the required `tahun` (422 without)
+    itg3 = run.result("ITG-003")  # the XLSX export needs `tanggal`: called with the description's example
+    assert itg3.status is Status.PASS and itg3.measured["exports"][0].startswith("/api/export/kegiatan.xlsx")
 
 
 async def test_a_file_drop_application_gets_data_checks_and_no_network_checks(tmp_path: Path):
