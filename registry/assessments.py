@@ -57,6 +57,14 @@ class RunRecord(BaseModel):
     actor: str
     based_on: str | None = Field(default=None, description="The run a manual answer re-scored")
     result: dict[str, Any] | None = None
+    stored: bool = Field(default=True, description="False for a run that measured nothing: it is reported, "
+                                                   "not stored")
+    not_measured: dict[str, str] | None = Field(default=None, description="why nothing was measured ({id, en})")
+
+    @property
+    def measured(self) -> bool:
+        """Level 0 is 'belum diukur': no automated check ended pass, warning or fail."""
+        return self.level >= 1
 
 
 class RunPage(BaseModel):
@@ -123,7 +131,8 @@ def _summary_columns(run: dict[str, Any]) -> dict[str, Any]:
         "app_id": str(target.get("app_id") or ""), "app_name": str(target.get("name") or "")[:200],
         "started_at": _time(run["started_at"]), "finished_at": _time(run["finished_at"]),
         "catalog_version": str(run.get("catalog_version") or "")[:60],
-        "overall_score": maturity.get("overall_score"), "level": int(maturity.get("level") or 1),
+        "overall_score": maturity.get("overall_score"),
+        "level": int(maturity["level"]) if maturity.get("level") is not None else 1,  # 0 = not measured
     }
     out.update({f"score_{k}": scores.get(k) for k in STANDARD_COLUMNS})
     out.update({f"count_{k}": statuses.count(k) for k in STATUS_COLUMNS})
@@ -141,6 +150,17 @@ def _record(row: AssessmentRunRow, with_result: bool) -> RunRecord:
 
 
 _SUMMARY_ATTRS = [getattr(AssessmentRunRow, c.key) for c in AssessmentRunRow.__table__.columns if c.key != "result"]
+
+
+def unsaved_record(run: dict[str, Any], *, trigger: str, actor: str) -> RunRecord:
+    """The record of a run that is reported but not stored (it measured nothing)."""
+    columns = _summary_columns(run)
+    scores = {k: columns.pop(f"score_{k}") for k in STANDARD_COLUMNS}
+    counts = {k: columns.pop(f"count_{k}") for k in STATUS_COLUMNS}
+    why = (run.get("maturity") or {}).get("not_measured_reason")
+    return RunRecord(run_id=str(run["run_id"]), created_at=stamp(), trigger=trigger[:20], actor=actor[:200],
+                     scores=scores, counts=counts, result=run, stored=False,
+                     not_measured=why if isinstance(why, dict) else None, **columns)
 
 
 def save_run(s: Session, run: dict[str, Any], *, trigger: str, actor: str, based_on: str | None = None) -> RunRecord:

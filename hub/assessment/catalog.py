@@ -158,6 +158,11 @@ def parse_catalog(text: str, retired_text: str = "retired: []", levels_text: str
         raise CatalogError("catalog problems:\n- " + "\n- ".join(problems))
     standards = {k: Standard(key=k, **v) for k, v in (data.get("standards") or {}).items()}
     levels = sorted((Level(**lv) for lv in levels_data.get("levels") or []), key=lambda lv: lv.level)
+    known = {c.id for c in checks}
+    unknown = [f"level {lv.level}: answered names unknown check {cid!r}" for lv in levels
+               for cid in lv.requires.get("answered") or [] if checks and cid not in known]
+    if unknown and checks and len(known) > 10:  # small test catalogs carry only some checks
+        raise CatalogError("catalog problems:\n- " + "\n- ".join(unknown))
     digest = hashlib.sha256((text + (levels_text or "")).encode("utf-8")).hexdigest()
     sources = {k: Source(**v) for k, v in (data.get("sources") or {}).items()}
     return Catalog(version=str(data.get("version")), hash=digest, sources=sources,
@@ -214,6 +219,8 @@ def levels_markdown(lang: str = "id", catalog: Catalog | None = None) -> str:
             parts.append(f"{cat.standards[std].name.get(lang)} ≥ {value}")
         if "min_coverage" in req:
             parts.append(f"{'coverage' if en else 'cakupan'} ≥ {int(req['min_coverage'] * 100)}%")
+        if req.get("answered"):
+            parts.append(f"{'answered' if en else 'terjawab'}: {', '.join(req['answered'])}")
         out.append(f"| {lv.level} | {lv.name.get(lang)} | {lv.meaning.get(lang)} | {', '.join(parts) or '—'} |")
     return "\n".join(out)
 

@@ -9,7 +9,10 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 # -- internal detail in error answers --------------------------------------------------------------------------
 LEAK_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -173,43 +176,47 @@ def code_values(records: list[dict[str, Any]]) -> Iterator[tuple[str, str, bool]
 
 
 # -- identifiers -------------------------------------------------------------------------------------------------
-ID_EXACT = ("id", "uuid", "nip", "nomor", "kode", "nik_hash")
-ID_PREFIXES = ("id_", "nomor_", "no_", "nip_", "kode_")
-REFERENCE_CODES = frozenset({"kode_pemda", "kode_opd", "kode_wilayah", "kode_rekening", "kode_bidang_urusan",
-                             "kode_urusan", "kode_program", "kode_kegiatan", "kode_akun"})
+_IDS = yaml.safe_load((Path(__file__).with_name("identifiers.yaml")).read_text("utf-8"))
+ID_EXACT = tuple(_IDS["exact"])
+ID_PREFIXES = tuple(_IDS["prefixes"])
+ID_SUFFIXES = tuple(_IDS["suffixes"])
+REFERENCE_CODES = frozenset(_IDS["reference_codes"])
 
 
 def _norm_key(key: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)  # idData → id_Data
+    return re.sub(r"[^a-z0-9]+", "_", split.lower()).strip("_")
 
 
 def _id_rank(key: str) -> tuple[int, str]:
     name = _norm_key(key)
     if name in ("id", "uuid"):
         return 0, name
-    if name in ID_EXACT or name.startswith("id_") or name.endswith("_id"):
+    if name in ID_EXACT or name.startswith("id_") or name.endswith(ID_SUFFIXES):
         return 1, name
     if name.startswith(("nomor_", "no_", "nip_")):
         return 2, name
     return (4 if name in REFERENCE_CODES else 3), name
 
 
-def id_candidates(records: list[dict[str, Any]]) -> list[str]:
-    """Top-level fields that look like identifiers and are unique and present in every record, best first.
+def id_candidates(records: list[dict[str, Any]], declared: list[str] | None = None) -> list[str]:
+    """Top-level fields that look like identifiers (identifiers.yaml, or declared as the resource's key) and are
+    unique and present in every record, best first (declared keys first).
 
     Reference codes (kode_pemda, kode_opd, ...) usually point at other things: they come last.
     """
     if not records:
         return []
-    names = [k for k in records[0] if _norm_key(k) in ID_EXACT or _norm_key(k).startswith(ID_PREFIXES)
-             or _norm_key(k).endswith("_id")]
+    keys = [k for k in declared or [] if k in records[0]]
+    names = keys + [k for k in records[0] if k not in keys and (
+        _norm_key(k) in ID_EXACT or _norm_key(k).startswith(ID_PREFIXES) or _norm_key(k).endswith(ID_SUFFIXES))]
     good = []
     for name in names:
         values = [r.get(name) for r in records]
         distinct = {json.dumps(v, sort_keys=True) for v in values}
         if all(v not in (None, "") for v in values) and len(distinct) == len(values):
             good.append(name)
-    return sorted(good, key=_id_rank)
+    return [k for k in good if k in keys] + sorted((k for k in good if k not in keys), key=_id_rank)
 
 
 def percentile(values: list[float], pct: float) -> float:

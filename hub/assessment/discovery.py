@@ -11,12 +11,13 @@ import difflib
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from hub.assessment.client import Response, join
-from hub.assessment.openapi_lint import operations, query_params
+from hub.assessment.openapi_lint import operations, query_params, required_values
 from hub.assessment.probes import ProbeContext
 from hub.assessment.safety import RefusedHost
 
@@ -171,6 +172,34 @@ def _last_segment(path: str) -> str:
     return parts[-1] if parts else ""
 
 
+def openapi_source(value: str, base_dir: Path | None = None) -> tuple[str | None, str | None]:
+    """Where an OpenAPI description is: ``(url, None)`` for http(s), ``(None, absolute path)`` for a file (relative
+    to ``base_dir``, the registry file's folder, else the working folder). A ``file://`` URL is refused."""
+    from hub.errors import BadRequest
+
+    text = value.strip()
+    if text.lower().startswith("file:"):
+        raise BadRequest("assessment.openapi.file_url", value=text[:200])
+    if text.lower().startswith(("http://", "https://")):
+        return text, None
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    return None, str(path.resolve())
+
+
+def read_openapi_file(path: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The parsed document of a local OpenAPI file (JSON or YAML), or ``(None, why it could not be read)``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        document = yaml.safe_load(text)  # YAML 1.1 is a superset of JSON for what OpenAPI files contain
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return None, str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    if not isinstance(document, dict):
+        return None, "not a mapping"
+    return document, None
+
+
 # -- network -------------------------------------------------------------------------------------------------
 async def openapi(ctx: ProbeContext) -> OpenApi:
     return await ctx.once("openapi", lambda: _fetch_openapi(ctx))
@@ -178,6 +207,18 @@ async def openapi(ctx: ProbeContext) -> OpenApi:
 
 async def _fetch_openapi(ctx: ProbeContext) -> OpenApi:
     found = OpenApi()
+    if ctx.target.openapi_file:  # the registry's own description of the application: read, never fetched
+        if ctx.target.openapi_document is None and ctx.target.openapi_error is None:
+            document, why = read_openapi_file(ctx.target.openapi_file)
+        else:
+            document, why = ctx.target.openapi_document, ctx.target.openapi_error
+        found.url, found.error, found.tried = ctx.target.openapi_file, why, [ctx.target.openapi_file]
+        if isinstance(document, dict) and ("openapi" in document or "swagger" in document):
+            found.document = document
+            return found
+        found.error = why or "not an OpenAPI document"
+        if ctx.target.files_only:
+            return found
     spec_file = ((ctx.target.connector or {}).get("connector") or {}).get("config", {}).get("openapi_url")
     candidates = [ctx.target.openapi_url] if ctx.target.openapi_url else []
     if isinstance(spec_file, str) and spec_file.startswith("http"):
@@ -212,7 +253,7 @@ def _spec_resources(ctx: ProbeContext) -> list[Resource]:
         res = res or {}
         where = res.get("path") or res.get("file")
         if not isinstance(where, str) or not (where.startswith("/") or where.startswith("http")):
-            continue
+            continue  # declared without a path: found in the OpenAPI description (_find_resources)
         page = {**paging, **(res.get("pagination") or {})}
         kind = "tabular" if str(where).lower().endswith((".csv", ".xlsx")) or res.get("file") else "json"
         out.append(Resource(
@@ -234,12 +275,41 @@ def _openapi_resources(ctx: ProbeContext, doc: dict[str, Any]) -> list[Resource]
         segment = _last_segment(path)
         if not segment:
             continue
+        page = next((n for n in names if n in PAGE_PARAMS), None)
+        size = next((n for n in names if n in SIZE_PARAMS), None)
+        required = {k: v for k, v in required_values(doc, op, paths.get(path)).items() if k not in (page, size)}
+        if any(v is None for v in required.values()):
+            continue  # a required parameter the description gives no value for: Simpul cannot call it honestly
         out.append(Resource(
-            name=segment, path=path, schema_key=schema_for(segment, ctx.schemas),
-            page_param=next((n for n in names if n in PAGE_PARAMS), None),
-            size_param=next((n for n in names if n in SIZE_PARAMS), None),
-            since_param=next((n for n in names if SINCE_WORDS.search(n)), None), source="openapi"))
+            name=segment, path=path, schema_key=schema_for(segment, ctx.schemas), page_param=page, size_param=size,
+            since_param=next((n for n in names if SINCE_WORDS.search(n)), None), params=required, source="openapi"))
     out.sort(key=lambda r: r.schema_key is None)
+    return out
+
+
+def _declared_without_path(ctx: ProbeContext, found: list[Resource], from_api: list[Resource]) -> list[Resource]:
+    """Spec resources declared without ``path``, matched by name (or schema) to an operation of the OpenAPI
+    description, keeping what the spec says about them (schema, record path, parameters)."""
+    spec = ctx.target.connector or {}
+    config = (spec.get("connector") or {}).get("config") or {}
+    declared = spec.get("resources") or config.get("resources") or {}
+    known = {r.name for r in found}
+    out: list[Resource] = []
+    for name, res in declared.items():
+        res = res or {}
+        if str(name) in known or res.get("path") or res.get("file"):
+            continue
+        wanted = res.get("schema") or schema_for(str(name), ctx.schemas)
+        norm = re.sub(r"[^a-z0-9]+", "", str(name).lower())
+        match = next((r for r in from_api if re.sub(r"[^a-z0-9]+", "", r.name.lower()) == norm), None) or next(
+            (r for r in from_api if wanted and r.schema_key == wanted), None)
+        if match is None:
+            continue
+        out.append(Resource(name=str(name), path=match.path, schema_key=wanted or match.schema_key,
+                            page_param=match.page_param, size_param=match.size_param,
+                            since_param=res.get("since_param") or match.since_param,
+                            record_path=res.get("record_path") or config.get("record_path"),
+                            params={**match.params, **dict(res.get("params") or {})}, source="spec+openapi"))
     return out
 
 
@@ -281,8 +351,10 @@ async def resources(ctx: ProbeContext) -> list[Resource]:
 async def _find_resources(ctx: ProbeContext) -> list[Resource]:
     found = _spec_resources(ctx)
     api = await openapi(ctx)
-    if not found and api.document:
-        found = _openapi_resources(ctx, api.document)
+    from_api = _openapi_resources(ctx, api.document) if api.document else []
+    found += _declared_without_path(ctx, found, from_api)
+    if not found:
+        found = from_api
     if not found:
         used = len(api.tried)
         found = await _guess_resources(ctx, max(0, ctx.limits.max_discovery_requests - used))

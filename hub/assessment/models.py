@@ -99,6 +99,13 @@ class AssessmentTarget(BaseModel):
     schemas: list[str] = Field(default_factory=list, description="canonical schema keys the application provides")
     is_public: bool = Field(default=False, description="the address is reachable from the internet")
     allowed_hosts: list[str] = Field(default_factory=list, description="extra hosts probes (and load) may reach")
+    openapi_file: str | None = Field(default=None, description="local OpenAPI description (read, never fetched)")
+    openapi_document: dict[str, Any] | None = Field(default=None, exclude=True,
+                                                    description="the parsed openapi_file (not stored with the run)")
+    openapi_error: str | None = Field(default=None, description="why openapi_file could not be read")
+    files_only: bool = Field(default=False, description="a file-drop application (spreadsheet folder, SQL view): "
+                                                         "data checks only, no network address to probe")
+    auth_env: list[str] = Field(default_factory=list, description="environment variables holding the credentials")
 
     @field_validator("base_url", "openapi_url")
     @classmethod
@@ -233,6 +240,7 @@ class StandardScore(BaseModel):
     score: float | None = Field(description="0-100 over checks that passed, warned or failed; None if none did")
     scored_weight: int = 0
     counts: dict[str, int] = Field(default_factory=dict)
+    measured: bool = Field(default=True, description="a check of this standard ended pass, warning or fail")
 
 
 class LevelGap(BaseModel):
@@ -242,9 +250,14 @@ class LevelGap(BaseModel):
 
 
 class MaturityLevel(BaseModel):
-    level: int
+    level: int = Field(description="0 = not measured ('belum diukur'): no automated check ended pass/warning/fail")
     name: Text
     overall_score: float | None
+    measured: bool = True
+    not_measured_reason: Text | None = Field(default=None, description="why nothing could be measured")
+    provisional: bool = Field(default=False, description="'sementara': a required check of a level is unanswered")
+    missing: list[str] = Field(default_factory=list, description="unanswered checks the next level requires")
+    score_level: int | None = Field(default=None, description="the level the scores alone would give")
     next_level: int | None = None
     gaps: list[LevelGap] = Field(default_factory=list, description="what the next level still needs")
     drivers: list[str] = Field(default_factory=list, description="failed/warned checks that cost the most")
@@ -272,6 +285,10 @@ class AssessmentRun(BaseModel):
 
     def score(self, standard: str) -> float | None:
         return next((s.score for s in self.scores if s.standard == standard), None)
+
+    @property
+    def measured(self) -> bool:
+        return self.maturity.measured
 
     @property
     def failed(self) -> list[CheckResult]:

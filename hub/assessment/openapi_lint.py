@@ -127,9 +127,9 @@ def operations(doc: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
                     yield method.upper(), str(path), item[method]
 
 
-def query_params(doc: Any, op: dict[str, Any], path_item: dict[str, Any] | None = None) -> list[str]:
-    """Names of the query parameters of an operation (``$ref`` parameters resolved inside the document)."""
-    names: list[str] = []
+def query_parameters(doc: Any, op: dict[str, Any], path_item: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The query parameters of an operation (``$ref`` parameters resolved inside the document)."""
+    found: list[dict[str, Any]] = []
     for param in [*(path_item or {}).get("parameters", []), *op.get("parameters", [])]:
         if isinstance(param, dict) and "$ref" in param and isinstance(doc, dict):
             node: Any = doc
@@ -137,5 +137,36 @@ def query_params(doc: Any, op: dict[str, Any], path_item: dict[str, Any] | None 
                 node = node.get(part, {}) if isinstance(node, dict) else {}
             param = node
         if isinstance(param, dict) and param.get("in") == "query" and param.get("name"):
-            names.append(str(param["name"]))
-    return names
+            found.append(param)
+    return found
+
+
+def query_params(doc: Any, op: dict[str, Any], path_item: dict[str, Any] | None = None) -> list[str]:
+    """Names of the query parameters of an operation."""
+    return [str(p["name"]) for p in query_parameters(doc, op, path_item)]
+
+
+def example_value(param: dict[str, Any]) -> Any:
+    """A value the description itself offers for a parameter: its example, the first of its examples, its
+    schema's example, default or first enum value; None when it offers none."""
+    schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+    if "example" in param:
+        return param["example"]
+    examples = param.get("examples")
+    if isinstance(examples, dict):
+        for item in examples.values():
+            if isinstance(item, dict) and "value" in item:
+                return item["value"]
+    for key in ("example", "default"):
+        if key in schema:
+            return schema[key]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
+    return None
+
+
+def required_values(doc: Any, op: dict[str, Any], path_item: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``name -> value`` for every required query parameter (None where the description offers no value)."""
+    return {str(p["name"]): example_value(p) for p in query_parameters(doc, op, path_item) if p.get("required")}

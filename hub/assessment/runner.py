@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from hub.assessment import files
 from hub.assessment.bridges import expand_schemas, validate_records
 from hub.assessment.catalog import Catalog, Check, load_catalog
 from hub.assessment.client import BudgetExhausted, DeadlineExceeded, ProbeClient
@@ -37,6 +38,7 @@ from hub.assessment.models import (
     Text,
 )
 from hub.assessment.probes import MEASURES_REACHABILITY, PROBES, Observation, ProbeContext, Validate
+from hub.assessment.probes.data import auth_refusal, not_authenticated
 from hub.assessment.safety import HostPolicy, RefusedHost, Resolver
 from hub.assessment.scoring import maturity, standard_scores
 from hub.errors import BadRequest, NotFound, SimpulError
@@ -78,11 +80,23 @@ def refused_reason(exc: RefusedHost) -> Text:
                 en=both("assessment.reason.refused", host=exc.host, why=why["en"])["en"])
 
 
+# Probes that read the application's data: when every data read got 401/403, their checks are Simpul's error
+# ("not authenticated: set VAR"), never a pass on a refusal nor a failure of the application.
+NEEDS_DATA = frozenset({"robustness", "read_sample", "canonical_records", "stable_ids", "pagination", "incremental",
+                        "load", "partner_references"})
+
+
 async def _run_probe(ctx: ProbeContext, name: str) -> Observation | BaseException:
     try:
         remaining = max(0.1, ctx.client.remaining() + 1.0)
         async with asyncio.timeout(remaining):
-            return await PROBES[name](ctx)
+            if name in NEEDS_DATA and not ctx.target.files_only:
+                refused = auth_refusal(ctx)
+                if refused is not None:
+                    return not_authenticated(ctx, *refused)
+            found = await PROBES[name](ctx)
+            refused = auth_refusal(ctx) if name in NEEDS_DATA and not ctx.target.files_only else None
+            return found if refused is None or found.status is not None else not_authenticated(ctx, *refused)
     except (RefusedHost, BudgetExhausted, DeadlineExceeded, TimeoutError, SimpulError) as exc:
         return exc
     except Exception as exc:  # a bug in a probe: the application must not pay for it
@@ -242,15 +256,33 @@ async def assess(
     ctx = ProbeContext(target=target, limits=limits, catalog=cat, client=client, policy=policy, schemas=schemas,
                        validate=validate or validate_records, partner_records=partner_records)
     refused: Text | None = None
-    try:
-        await policy.check(target.base_url)
-    except RefusedHost as exc:
-        refused = refused_reason(exc)
+    files_failed: Text | None = None
+    if target.files_only:  # no address to probe: the data checks read through the connector
+        try:
+            await files.prepare(ctx)
+        except Exception as exc:  # the connector could not read the files: Simpul could not measure
+            files_failed = _error_reason(exc, ctx)
+    else:
+        try:
+            await policy.check(target.base_url)
+        except RefusedHost as exc:
+            refused = refused_reason(exc)
     results: list[CheckResult] = []
     try:
         for done, check in enumerate(cat.checks, start=1):
             if not check.automated:
                 results.append(manual_result(check, answers.get(check.id)))
+            elif target.files_only and not files.applies_to_files(check.probe, check.evaluator):
+                reason = _reason("assessment.reason.file_drop", type=files.connector_type(ctx))
+                results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
+                                           weight=check.weight, automated=True, status=Status.NOT_APPLICABLE,
+                                           reason=reason, evidence=[Evidence(kind="note", title="reason",
+                                                                             note=reason.en)]))
+            elif files_failed is not None:
+                results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
+                                           weight=check.weight, automated=True, status=Status.ERROR,
+                                           reason=files_failed, evidence=[Evidence(kind="note", title="error",
+                                                                                   note=files_failed.en)]))
             elif refused is not None:
                 results.append(CheckResult(check_id=check.id, standard=check.standard, title=check.title,
                                            weight=check.weight, automated=True, status=Status.ERROR,

@@ -25,6 +25,7 @@ from hub.assessment.models import (
     StatusChange,
     Text,
 )
+from hub.i18n import both
 
 
 def standard_scores(results: list[CheckResult], catalog: Catalog) -> list[StandardScore]:
@@ -36,7 +37,7 @@ def standard_scores(results: list[CheckResult], catalog: Catalog) -> list[Standa
         weight = sum(r.weight for r in scored)
         score = round(100 * sum(r.weight * SCORED[r.status] for r in scored) / weight, 1) if weight else None
         out.append(StandardScore(standard=key, name=catalog.standards[key].name, score=score, scored_weight=weight,
-                                 counts={k: v for k, v in counts.items() if v}))
+                                 counts={k: v for k, v in counts.items() if v}, measured=score is not None))
     return out
 
 
@@ -97,8 +98,35 @@ def _explain(level: Level, nxt: Level | None, gaps: list[LevelGap], drivers: lis
     return Text(id=text("id"), en=text("en"))
 
 
+ANSWERED = frozenset({Status.PASS, Status.WARNING, Status.FAIL, Status.NOT_APPLICABLE})
+
+
+def measured(results: list[CheckResult]) -> bool:
+    """A run measured something when at least one automated check ended pass, warning or fail."""
+    return any(r.automated and r.status in SCORED for r in results)
+
+
+def _not_measured(results: list[CheckResult], catalog: Catalog) -> MaturityLevel:
+    reasons = [r.reason for r in results if r.automated and r.reason is not None and r.status is Status.ERROR]
+    reason = reasons[0] if reasons else None
+    why = {lang: both("assessment.level.not_measured_why", reason=reason.get(lang) if reason else "-")[lang]
+           for lang in ("id", "en")}
+    return MaturityLevel(level=0, name=Text(**both("assessment.level.not_measured")), overall_score=None,
+                         measured=False, not_measured_reason=reason, explanation=Text(**why))
+
+
+def _unanswered(level: Level, by_check: dict[str, CheckResult]) -> list[str]:
+    return [cid for cid in level.requires.get("answered") or []
+            if cid in by_check and by_check[cid].status not in ANSWERED]
+
+
 def maturity(results: list[CheckResult], scores: list[StandardScore], catalog: Catalog) -> MaturityLevel:
+    """The level the scores reach, capped at the highest level whose required checks (``answered`` in
+    levels.yaml, manual ones included) all have an answer; a cap makes the level provisional ("sementara")."""
+    if not measured(results):
+        return _not_measured(results, catalog)
     by_std = {s.standard: s.score for s in scores}
+    by_check = {r.check_id: r for r in results}
     total = overall(scores)
     cov = coverage(results)
     levels = catalog.levels
@@ -111,11 +139,31 @@ def maturity(results: list[CheckResult], scores: list[StandardScore], catalog: C
             nxt, next_gaps = level, gaps
             break
         reached = level
+    capped = levels[0]
+    missing: list[str] = []
+    for level in levels[1:]:
+        if level.level > reached.level:
+            break
+        unanswered = _unanswered(level, by_check)
+        if unanswered:
+            missing = [cid for lv in levels if capped.level < lv.level <= reached.level
+                       for cid in _unanswered(lv, by_check)]
+            break
+        capped = level
     blocking = {g.requirement for g in next_gaps if g.requirement in by_std}
     drivers = _drivers(results, blocking or None)
+    if capped.level < reached.level:
+        following = next(lv for lv in levels if lv.level == capped.level + 1)
+        head = _explain(capped, None, [], drivers, catalog)
+        params = {"score_level": reached.level, "missing": ", ".join(missing), "next": following.level}
+        texts = {lang: head.get(lang) + " " + both("assessment.level.provisional", score_name=reached.name.get(lang),
+                                                   **params)[lang] for lang in ("id", "en")}
+        return MaturityLevel(level=capped.level, name=capped.name, overall_score=total, next_level=following.level,
+                             gaps=[], drivers=drivers, explanation=Text(**texts), provisional=True, missing=missing,
+                             score_level=reached.level)
     return MaturityLevel(level=reached.level, name=reached.name, overall_score=total,
                          next_level=nxt.level if nxt else None, gaps=next_gaps, drivers=drivers,
-                         explanation=_explain(reached, nxt, next_gaps, drivers, catalog))
+                         explanation=_explain(reached, nxt, next_gaps, drivers, catalog), score_level=reached.level)
 
 
 def compare(run_a: AssessmentRun, run_b: AssessmentRun) -> RunComparison:

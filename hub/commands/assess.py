@@ -57,8 +57,23 @@ def _score(value: float | None) -> str:
 
 
 def _level(record: RunRecord, language: str) -> str:
+    if not record.measured:
+        return msg("assessment.level.not_measured")
     names = {lv.level: lv.name.get(language) for lv in load_catalog().levels}
-    return f"{record.level} {names.get(record.level, '')}".strip()
+    maturity = (record.result or {}).get("maturity") or {}
+    provisional = f" ({msg('assessment.level.provisional_short')})" if maturity.get("provisional") else ""
+    return f"{record.level} {names.get(record.level, '')}{provisional}".strip()
+
+
+def _print_not_measured(records: list[RunRecord], language: str) -> None:
+    missing = [r for r in records if not r.measured]
+    if not missing:
+        return
+    console.print(msg("assessment_service.cli.not_measured_head", count=len(missing), total=len(records)),
+                  highlight=False)
+    for r in missing:
+        why = (r.not_measured or {}).get(language) or "-"
+        console.print(f"  {r.app_id}: {why}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _runs_table(records: list[RunRecord], language: str, title: str | None = None, history: bool = False,
@@ -94,7 +109,8 @@ def _runs_table(records: list[RunRecord], language: str, title: str | None = Non
 
 def _summary_json(records: list[RunRecord], language: str) -> str:
     names = {lv.level: lv.name.get(language) for lv in load_catalog().levels}
-    items = [{**r.model_dump(mode="json", exclude={"result"}), "level_name": names.get(r.level, ""),
+    items = [{**r.model_dump(mode="json", exclude={"result"}), "measured": r.measured,
+              "level_name": names.get(r.level, "") if r.measured else msg("assessment.level.not_measured"),
               "failed": [c["check_id"] for c in (r.result or {}).get("results", []) if c.get("status") == "fail"]}
              for r in records]
     return json.dumps(items, ensure_ascii=False, indent=2)
@@ -125,8 +141,10 @@ def _write_reports(records: list[RunRecord], folder: Path, formats: list[str], l
     return count
 
 
-def _assess(apps: list[str] | None, fmt: str) -> list[RunRecord]:
+def _assess(apps: list[str] | None, fmt: str, openapi: str | None = None) -> list[RunRecord]:
     service = _service()
+    if openapi:
+        service.options.openapi = dict.fromkeys(apps or [], openapi)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[check]}"), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=True, disable=fmt == "json") as bar:
@@ -190,6 +208,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("text", "--format", help="text | json"),
         report_dir: Path | None = typer.Option(None, "--report-dir", help="Folder laporan / report folder"),
         report_format: str = typer.Option("html", "--report-format", help="html,json,junit,xlsx (dipisah koma)"),
+        openapi: str | None = typer.Option(None, "--openapi", help="Deskripsi OpenAPI: URL atau berkas lokal, "
+                                           "untuk satu aplikasi / OpenAPI description: URL or local file"),
     ) -> None:
         """Nilai aplikasi (APP... atau --all) dan simpan hasilnya / assess applications and store the runs."""
         language = lang()
@@ -198,8 +218,10 @@ def register(app: typer.Typer) -> None:
                 raise UsageError("assessment_service.cli.apps_or_all")
             if fmt not in ("text", "json"):
                 raise UsageError("assessment_service.cli.format_unknown", format=fmt, known="text, json")
+            if openapi and (all_ or len(apps) != 1):
+                raise UsageError("assessment_service.cli.openapi_one_app")
             formats = _report_formats(report_format) if report_dir else []
-            records = _assess(None if all_ else list(apps), fmt)
+            records = _assess(None if all_ else list(apps), fmt, openapi)
         except SimpulError as err:
             raise fail(err) from None
         if not records:
@@ -209,6 +231,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(_summary_json(records, language))
         else:
             console.print(_runs_table(records, language, msg("assessment_service.cli.summary_title")))
+            _print_not_measured(records, language)
         if report_dir is not None:
             count = _write_reports(records, report_dir, formats, language)
             err_console.print(msg("assessment_service.cli.reports_written", count=count, path=str(report_dir)))

@@ -23,6 +23,7 @@ from hub.assessment.models import PREFIX_OF
 from hub.assessment.render import FORMATS, detail, render, status_label
 from hub.commands._common import console, err_console, fail, lang, msg
 from hub.errors import BadRequest, SimpulError, UsageError
+from hub.services.assessment_targets import openapi_fields
 
 STATUS_STYLE = {Status.PASS: "green", Status.WARNING: "yellow", Status.FAIL: "red", Status.ERROR: "bright_black",
                 Status.NOT_APPLICABLE: "bright_black", Status.NOT_ANSWERED: "bright_black"}
@@ -74,15 +75,22 @@ def build_target(url: str, area: str, openapi: str | None, headers: dict[str, st
     catalog = load_catalog()
     if area not in catalog.areas:
         raise UsageError("assessment.cli.area_unknown", area=area, known=", ".join(catalog.areas))
-    if openapi and not urlsplit(openapi).scheme:
-        openapi = url.rstrip("/") + "/" + openapi.lstrip("/")
+    config = ((spec.get("connector") or {}).get("config") or {}) if isinstance(spec, dict) else {}
+    described: dict[str, Any] = {}
+    if openapi and (openapi.lower().startswith("file:") or Path(openapi).expanduser().is_file()):
+        described = openapi_fields(openapi, Path.cwd())  # a local file (a file:// URL is refused, naming it)
+        openapi = None
+    elif openapi and not urlsplit(openapi).scheme:
+        openapi = url.rstrip("/") + "/" + openapi.lstrip("/")  # a path on the application's own server
+    elif not openapi and (config.get("openapi_file") or config.get("openapi_url")):
+        described = openapi_fields(config.get("openapi_file") or config.get("openapi_url"), Path.cwd())
+        openapi = described.pop("openapi_url", None)
     auth = TargetAuth(headers=headers)
     if spec and not headers:  # the spec's own credentials (bearer, api_key, basic, OAuth2 client credentials)
         import os
 
         from hub.services.assessment_targets import auth_from_config
 
-        config = ((spec.get("connector") or {}).get("config") or {}) if isinstance(spec, dict) else {}
         auth, problem = auth_from_config(config, os.environ, parts.hostname)
         if problem is not None:
             raise UsageError("assessment.cli.spec_auth", reason=problem.get(lang()))
@@ -91,7 +99,7 @@ def build_target(url: str, area: str, openapi: str | None, headers: dict[str, st
             app_id=parts.hostname + (f"-{parts.port}" if parts.port else ""), name=parts.hostname + (
                 f":{parts.port}" if parts.port else ""), base_url=url, area=area, openapi_url=openapi,
             auth=auth, connector=spec, schemas=catalog.schemas_for_area(area),
-            is_public=public, allowed_hosts=allow_hosts)
+            is_public=public, allowed_hosts=allow_hosts, **described)
     except ValidationError:
         raise UsageError("assessment.cli.url_invalid", url=f"{parts.scheme}://{parts.hostname}") from None
 
@@ -110,7 +118,9 @@ def summary(run: AssessmentRun, language: str) -> list[Any]:
                                                                             for st in shown])
     out: list[Any] = [table]
     m = run.maturity
-    out.append(f"[bold]{msg('assessment.report.level')}: {m.level} ({m.name.get(language)})[/] · "
+    shown = (f"{m.level} ({m.name.get(language)})" if m.measured else m.name.get(language)) + (
+        f" — {msg('assessment.level.provisional_short')}" if m.provisional else "")
+    out.append(f"[bold]{msg('assessment.report.level')}: {shown}[/] · "
                f"{msg('assessment.report.overall')}: {'–' if m.overall_score is None else m.overall_score}")
     out.append(m.explanation.get(language))
     for key, status in (("failed", Status.FAIL), ("errors", Status.ERROR)):
@@ -130,7 +140,7 @@ def register(app: typer.Typer) -> None:
         url: str = typer.Argument(..., help="Alamat dasar aplikasi / base URL of the application"),
         area: str = typer.Option(..., "--area", help="perencanaan | keuangan | kepegawaian | legislasi | "
                                  "pelayanan_publik: menentukan skema kanonis / decides the canonical schemas"),
-        openapi: str | None = typer.Option(None, "--openapi", help="Alamat OpenAPI / OpenAPI address"),
+        openapi: str | None = typer.Option(None, "--openapi", help="OpenAPI: URL, path di server, atau berkas lokal"),
         token: str | None = typer.Option(None, "--token", envvar="SIMPUL_CONFORMANCE_TOKEN",
                                          help="Bearer token (tidak pernah ditampilkan / never shown)"),
         header: list[str] = typer.Option([], "--header", help="Header 'Nama: nilai' (boleh berulang / repeatable)"),

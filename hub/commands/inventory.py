@@ -19,11 +19,12 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from hub.assessment.models import AssessmentRun
-from hub.commands._common import console, fail, lang, msg, write_output
+from hub.commands._common import console, err_console, fail, lang, msg, write_output
 from hub.errors import BadRequest, SimpulError
 from hub.inventory import build_inventory, load_inputs, load_weights, monev, render_inventory, render_monev
 from hub.inventory.config import InventoryConfigError
 from hub.inventory.costs import load_costs
+from hub.inventory.monev import check_period
 from hub.inventory.render import EXTENSIONS, FORMATS
 from hub.services.registry import RegistryService
 from hub.services.registry_access import Principal
@@ -63,6 +64,18 @@ def stored_snapshot(as_of: datetime | None = None) -> dict[str, AssessmentRun]:
     from hub.services.assessments import AssessmentService
 
     return AssessmentService(get_database(), Principal.cli(), lang()).snapshot(as_of)
+
+
+def snapshot_moment(value: str) -> date | None:
+    """The day a snapshot named on the command line stands for (None for a file or folder of runs)."""
+    if value.lower() in ("now", "latest", "terbaru"):
+        return datetime.now(UTC).date()
+    if Path(value).exists():
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
 
 
 def resolve_snapshot(value: str) -> dict[str, AssessmentRun]:
@@ -149,6 +162,11 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         console.print(msg("inventory.cli.done", path=str(path), gaps=inv.totals.gaps, programs=len(inv.roadmap.items),
                           quick_wins=inv.totals.quick_wins, assessed=inv.totals.assessed))
+        if inv.totals.not_measured:
+            console.print(msg("inventory.cli.not_measured", count=len(inv.totals.not_measured)), highlight=False)
+            for item in inv.totals.not_measured:
+                why = item.reason.get(lang()) if item.reason else "-"
+                console.print(f"  {item.app_id}: {why}", highlight=False, markup=False, soft_wrap=True)
 
     @app.command("monev")
     def monev_cmd(
@@ -168,6 +186,7 @@ def register(app: typer.Typer) -> None:
             if snapshots:
                 if len(snapshots) != 2 or before or after:
                     raise BadRequest("inventory.cli.two_snapshots")
+                check_period(snapshot_moment(snapshots[0]), snapshot_moment(snapshots[1]))
                 runs_a, runs_b = resolve_snapshot(snapshots[0]), resolve_snapshot(snapshots[1])
                 label_a = snapshots[0] if label_a == "A" else label_a
                 label_b = snapshots[1] if label_b == "B" else label_b
@@ -180,6 +199,10 @@ def register(app: typer.Typer) -> None:
             path = _write(render_monev(ws, kind, lang()), out, f"monev-{stamp}.{EXTENSIONS[kind]}")
         except SimpulError as err:
             raise fail(err) from err
+        for warning in ws.warnings:
+            err_console.print(warning.get(lang()), highlight=False, markup=False)
+        for entry in ws.not_measured:
+            err_console.print(entry.text.get(lang()), highlight=False, markup=False)
         if path is not None:
             console.print(msg("inventory.cli.monev_done", path=str(path), works=len(ws.works),
                               doesnt=len(ws.doesnt_work), improve=len(ws.improve)))

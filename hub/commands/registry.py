@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
         if fmt and fmt not in ("yaml", "csv", "xlsx"):
             raise fail(BadRequest("registry.import.format_unknown", fmt=fmt))
         try:
-            result = _service().import_file(file.read_bytes(), filename=file.name, fmt=fmt, dry_run=dry_run)
+            result = _service().import_file(file.read_bytes(), filename=file.name, fmt=fmt, dry_run=dry_run,
+                                           base_dir=file.parent.resolve())
         except SimpulError as err:
             for line in _error_lines(err.extra.get("errors") or []):
                 err_console.print(line, highlight=False, soft_wrap=True, markup=False)

@@ -361,13 +361,23 @@ class MonevWorksheet(BaseModel):
     score_moves: list[ScoreMove]
     check_changes: list[CheckChange]
     thresholds: dict[str, float]
+    not_measured: list[MonevEntry] = Field(default_factory=list, description="runs of the later period that "
+                                           "measured nothing: not judged, listed with their reason")
+    warnings: list[Text] = Field(default_factory=list, description="e.g. an empty earlier snapshot")
+
+
+class NotMeasured(BaseModel):
+    app_id: str
+    reason: Text | None = None
 
 
 class Totals(BaseModel):
     registered: int
     production: int
     active: int
-    assessed: int
+    assessed: int = Field(description="applications whose latest run measured something")
+    not_measured: list[NotMeasured] = Field(default_factory=list, description="applications whose latest run "
+                                            "measured nothing ('belum diukur'), with the reason; not counted")
     interoperable: int
     by_status: dict[str, int]
     by_kind: dict[str, int]

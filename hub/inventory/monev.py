@@ -13,10 +13,11 @@ every check whose status changed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from hub.assessment.models import STANDARDS, AssessmentRun, Status, Text
 from hub.assessment.scoring import compare
+from hub.errors import BadRequest
 from hub.i18n import t
 from hub.inventory import fmt
 from hub.inventory.config import load_readiness
@@ -34,6 +35,8 @@ def _local(params: dict[str, object], lang: str) -> dict[str, object]:
     for key, value in params.items():
         if value is None:
             out[key] = "-"
+        elif isinstance(value, dict) and set(value) == {"id", "en"}:
+            out[key] = value[lang]
         elif isinstance(value, int | float) and not isinstance(value, bool):
             out[key] = fmt.number(value, lang)
         elif key in ("status", "before", "after") and value in STATUS_VALUES:
@@ -173,6 +176,11 @@ def monev(runs_a: Mapping[str, AssessmentRun], runs_b: Mapping[str, AssessmentRu
           max_checks_per_app: int = 5) -> MonevWorksheet:
     """Compare snapshot ``runs_a`` (before) with ``runs_b`` (after), both ``app_id -> latest run``."""
     thr = dict(thresholds or load_readiness().standard_min)
+    warnings = [] if runs_a else [_t("empty_before", label=label_a)]
+    not_measured = [MonevEntry(app_id=k, text=_t("not_measured", app=k, reason=_reason(v)))
+                    for k, v in sorted(runs_b.items()) if not v.measured]
+    runs_a = {k: v for k, v in runs_a.items() if v.measured}  # a run that measured nothing is judged by nobody
+    runs_b = {k: v for k, v in runs_b.items() if v.measured}
     works: list[MonevEntry] = []
     bad: list[MonevEntry] = []
     improve: list[MonevEntry] = []
@@ -201,4 +209,16 @@ def monev(runs_a: Mapping[str, AssessmentRun], runs_b: Mapping[str, AssessmentRu
             improve += _improve(app_id, b, max_checks_per_app)
     return MonevWorksheet(generated_at=datetime.now(UTC), label_a=label_a, label_b=label_b, apps_compared=both_,
                           apps_only_a=only_a, apps_only_b=only_b, works=works, doesnt_work=bad, improve=improve,
-                          score_moves=moves, check_changes=changes, thresholds=thr)
+                          score_moves=moves, check_changes=changes, thresholds=thr, not_measured=not_measured,
+                          warnings=warnings)
+
+
+def _reason(run: AssessmentRun) -> dict[str, str]:
+    why = run.maturity.not_measured_reason
+    return {"id": why.id, "en": why.en} if why is not None else {"id": "-", "en": "-"}
+
+
+def check_period(day_a: date | None, day_b: date | None) -> None:
+    """Refuse a Monev whose 'before' date is after its 'after' date (the worksheet would read backwards)."""
+    if day_a is not None and day_b is not None and day_a > day_b:
+        raise BadRequest("inventory.monev.reversed", before=day_a.isoformat(), after=day_b.isoformat())

@@ -29,7 +29,7 @@ from hub.inventory.context import Context
 from hub.inventory.costs import CostTable, load_costs
 from hub.inventory.coverage import area_coverage, readiness_lines
 from hub.inventory.gaps import detect
-from hub.inventory.models import Inventory, MonevWorksheet, PemdaRef
+from hub.inventory.models import Inventory, MonevWorksheet, NotMeasured, PemdaRef
 from hub.inventory.monev import monev as _monev
 from hub.inventory.roadmap import build_roadmap
 from hub.inventory.schedule import build_plan
@@ -58,6 +58,9 @@ def build_inventory(pemda: PemdaIn | None, opds: Sequence[OpdIn], apps: Sequence
     catalog = gap_catalog or load_gaps()
     w = resolve_weights(weights)  # type: ignore[arg-type]
     day = as_of or datetime.now(UTC).date()
+    all_runs = dict(runs or {})
+    unmeasured = {k: v for k, v in all_runs.items() if not v.measured}
+    runs = {k: v for k, v in (runs or {}).items() if v.measured}  # only measured runs count (issue 10.3)
     ctx = Context.build(pemda, opds, apps, runs, rules)
     coverage = area_coverage(ctx)
     gaps, params = detect(ctx, catalog, w, day)
@@ -67,12 +70,15 @@ def build_inventory(pemda: PemdaIn | None, opds: Sequence[OpdIn], apps: Sequence
     if runs_before is not None:  # only this Pemda's applications
         mine = ctx.by_id.keys()
         worksheet = _monev({k: v for k, v in runs_before.items() if k in mine},
-                           {k: v for k, v in (runs or {}).items() if k in mine}, thresholds=rules.standard_min)
+                           {k: v for k, v in all_runs.items() if k in mine}, thresholds=rules.standard_min)
     return Inventory(
         generated_at=datetime.now(UTC), as_of=day, lang="en" if lang == "en" else "id",
         pemda=PemdaRef(kode=pemda.kode, name=pemda.name, level=pemda.level) if pemda else None,
         rules_version=f"readiness {rules.version}, gaps {catalog.version}",
-        thresholds=dict(rules.standard_min), totals=totals(ctx, gaps, roadmap),
+        thresholds=dict(rules.standard_min),
+        totals=totals(ctx, gaps, roadmap).model_copy(update={"not_measured": [
+            NotMeasured(app_id=k, reason=v.maturity.not_measured_reason) for k, v in sorted(unmeasured.items())
+            if k in ctx.by_id]}),
         readiness=readiness_lines(ctx, coverage), coverage=coverage, applications=list(ctx.lines.values()),
         gaps=gaps, roadmap=roadmap, opd_summary=opd_summary(ctx, gaps), heatmap=heatmap(ctx), plan=plan,
         monev=worksheet)

@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ from hub.assessment import (
 )
 from hub.assessment.bridges import expand_schemas, pull_mapped
 from hub.assessment.client import ProbeClient
-from hub.assessment.discovery import resources
+from hub.assessment.discovery import openapi_source, read_openapi_file, resources
 from hub.assessment.models import OAuth2Grant, Text
 from hub.assessment.probes import ProbeContext
 from hub.assessment.safety import HostPolicy, Resolver
@@ -44,6 +45,7 @@ log = get_logger("hub.services.assessments")
 # -- registry application → assessment target ---------------------------------------------------------------------
 NO_ADDRESS = "http://alamat-belum-diisi.invalid"  # placeholder of a target that has no address (never probed)
 PUBLIC_HOSTING = frozenset({"cloud", "vendor_hosted", "national"})
+FILE_CONNECTORS = frozenset({"csv", "xlsx", "spreadsheet", "sql"})  # file-drop applications: data checks only
 PRIVATE_SUFFIXES = (".local", ".lan", ".internal", ".intranet", ".localdomain", ".localhost", ".home.arpa", ".corp",
                     ".test", ".invalid", ".example")
 
@@ -120,8 +122,28 @@ class TargetPlan:
         return sorted({r["to_schema"] for r in rules if r["from_schema"] in mine or r["to_schema"] in consumed})
 
 
+def auth_variables(config: Mapping[str, Any]) -> list[str]:
+    """The environment variables the connector's credentials come from (named when the probes get a 401)."""
+    auth, headers = config.get("auth") or {}, config.get("headers") or {}
+    if not isinstance(auth, Mapping) or not isinstance(headers, Mapping):
+        return []
+    return list(dict.fromkeys(secrets.references({"auth": dict(auth), "headers": dict(headers)})))
+
+
+def openapi_fields(value: Any, base_dir: Path | None) -> dict[str, Any]:
+    """Target fields of an OpenAPI description given as an http(s) URL or a local file (read now, once)."""
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    url, path = openapi_source(value, base_dir)
+    if url is not None:
+        return {"openapi_url": url, "openapi_file": None, "openapi_document": None}
+    document, why = read_openapi_file(str(path))
+    return {"openapi_url": None, "openapi_file": path, "openapi_document": document, "openapi_error": why}
+
+
 def plan_target(app: Application, *, allowed_hosts: Iterable[str] = (),
-                environ: Mapping[str, str] | None = None) -> TargetPlan:
+                environ: Mapping[str, str] | None = None, base_dir: Path | None = None,
+                openapi_override: str | None = None) -> TargetPlan:
     """Map a registry application to an :class:`AssessmentTarget`: ``hosting.base_urls[0]`` (else the connector's
     base_url) → base URL; area; connector + resources → connector spec; ``integration.provides`` → schemas; auth
     secrets from the ``{env: VAR}`` references; cloud/vendor-hosted/national hosting or a public address →
@@ -134,16 +156,25 @@ def plan_target(app: Application, *, allowed_hosts: Iterable[str] = (),
         except SimpulError:
             connector = None
     config = ((connector or {}).get("connector") or {}).get("config") or {}
+    kind = str(((connector or {}).get("connector") or {}).get("type") or "")
     urls = [u for u in [*app.hosting.base_urls, config.get("base_url")] if isinstance(u, str) and u]
     base = urls[0] if urls else None
-    openapi = config.get("openapi_url")
+    files_only = kind in FILE_CONNECTORS and not base
     fields: dict[str, Any] = {
         "app_id": app.id, "name": app.name, "area": app.area, "connector": connector,
         "schemas": [schema_key(k) for k in app.integration.provides], "allowed_hosts": list(allowed_hosts),
-        "openapi_url": openapi if isinstance(openapi, str) and openapi.startswith(("http://", "https://")) else None,
-        "is_public": app.hosting.type in PUBLIC_HOSTING or bool(base and public_address(base))}
-    auth, problem = auth_from_config(config, env, app.id)
-    if base is None:
+        "is_public": app.hosting.type in PUBLIC_HOSTING or bool(base and public_address(base)),
+        "files_only": files_only, "auth_env": auth_variables(config)}
+    problem: Text | None = None
+    try:
+        fields.update(openapi_fields(config.get("openapi_file") or config.get("openapi_url"), base_dir))
+    except SimpulError as exc:  # a file:// URL: say which value, measure nothing against it
+        problem = Text(**exc.messages())
+    if openapi_override:
+        fields.update(openapi_fields(openapi_override, Path.cwd()))
+    auth, auth_problem = auth_from_config(config, env, app.id)
+    problem = problem or auth_problem
+    if base is None and not files_only:
         problem = _text("assessment_service.reason.no_base_url", app=app.id)
     for attempt in ({"base_url": base or NO_ADDRESS}, {"base_url": base or NO_ADDRESS, "openapi_url": None}):
         try:

@@ -91,6 +91,7 @@ class ProbeOptions:
     transport: httpx.AsyncBaseTransport | None = None
     resolver: Resolver | None = None
     environ: Mapping[str, str] | None = None
+    openapi: dict[str, str] | None = None  # app id → OpenAPI URL or local file given for this run (--openapi)
 
 
 class ManualAnswers(BaseModel):
@@ -219,7 +220,11 @@ class AssessmentService:
         async def one(plan: TargetPlan) -> RunRecord:
             async with gate:
                 run = await self._assess_one(plan, partners.get(plan.app_id), progress)
-                record = await asyncio.to_thread(self._store, run, trigger, None)
+                if not run.measured:  # "belum diukur": reported with its reason, never stored as a level
+                    record = store.unsaved_record(json.loads(run.model_dump_json()), trigger=trigger,
+                                                  actor=self.principal.actor)
+                else:
+                    record = await asyncio.to_thread(self._store, run, trigger, None)
                 if on_run is not None:
                     on_run(record)
                 return record
@@ -241,7 +246,8 @@ class AssessmentService:
         return await self._assess_one(plan, partners.get(plan.app_id), progress)
 
     def _plan(self, app: Application) -> TargetPlan:
-        return plan_target(app, allowed_hosts=self.settings.assess_allowed_hosts, environ=self.options.environ)
+        return plan_target(app, allowed_hosts=self.settings.assess_allowed_hosts, environ=self.options.environ,
+                           openapi_override=(self.options.openapi or {}).get(app.id))
 
     async def _assess_one(self, plan: TargetPlan, partner: dict[str, list[dict[str, Any]]] | None,
                           progress: BatchProgress | None) -> AssessmentRun:

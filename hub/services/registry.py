@@ -9,6 +9,7 @@ identity, registry errors mapped to hub errors. The API and the CLI both go thro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -258,8 +259,9 @@ class RegistryService:
     # --- import / export ---------------------------------------------------------------------------------
 
     def import_file(self, content: bytes, *, filename: str = "", content_type: str = "", fmt: str | None = None,
-                    dry_run: bool = False) -> ImportResult:
-        """Import YAML/CSV/XLSX. Invalid → RequestInvalid naming every bad row (unless a dry run)."""
+                    dry_run: bool = False, base_dir: Path | None = None) -> ImportResult:
+        """Import YAML/CSV/XLSX. Invalid → RequestInvalid naming every bad row (unless a dry run). ``base_dir``
+        (the file's folder, when it was read from disk) anchors relative ``openapi_file`` paths of connectors."""
         self.principal.require("registry:import")
         if not content.strip():
             raise RequestInvalid("registry.import.empty", extra={"errors": []})
@@ -267,6 +269,8 @@ class RegistryService:
         with mapped(self.lang):
             fmt = fmt or rio.detect_format(content, filename, content_type)
             batch = rio.read(content, fmt, filename)
+            if base_dir is not None:
+                anchor_openapi_files(batch, base_dir)
             with self.db.session() as s:
                 report = rio.import_batch(s, batch, self.principal.actor, dry_run=dry_run, scope=scope)
                 if not dry_run and not report.errors:
@@ -286,6 +290,19 @@ class RegistryService:
         with mapped(self.lang), self.db.session() as s:
             return rio.export(s, fmt, entity, filters, redact_contacts=self.principal.role != "admin",
                               with_settings=self.principal.role == "admin")
+
+
+def anchor_openapi_files(batch: Any, base_dir: Path) -> None:
+    """Relative ``openapi_file`` paths of the applications' connectors → absolute, against the registry file's
+    folder (docs/registry.md): the assessment reads the file later, from wherever it runs."""
+    for record in batch.of("applications") if hasattr(batch, "of") else []:
+        config = ((record.data.get("integration") or {}).get("connector") or {}).get("config") \
+            if isinstance(record.data.get("integration"), dict) else None
+        if isinstance(config, dict):
+            value = config.get("openapi_file")
+            if isinstance(value, str) and value and not value.lower().startswith(("file:", "http:", "https:")) \
+                    and not Path(value).is_absolute():
+                config["openapi_file"] = str((base_dir / value).resolve())
 
 
 def find_application(app_id: str, db: Database | None = None) -> Application | None:

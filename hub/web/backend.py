@@ -229,8 +229,10 @@ def render_inventory(inv: Any, fmt: str, lang: str) -> bytes | str:
 
 def monev(db: Database, principal: Principal, lang: str, day_a: date, day_b: date) -> Any:
     from hub.inventory import monev as build
+    from hub.inventory.monev import check_period
 
     principal.require("inventory:read")
+    check_period(day_a, day_b)
     service = assessments(db, principal, lang)
     end_a = datetime.combine(day_a, time.max, tzinfo=UTC)
     end_b = datetime.combine(day_b, time.max, tzinfo=UTC)

@@ -17,7 +17,9 @@ def availability(obs: Observation, check: Check) -> Verdict:
     th = check.thresholds
     ratio = successes / attempts
     status = by_ratio(ratio, th["min_ratio"], th.get("warn_ratio"))
-    measured = {"attempts": attempts, "successes": successes, "availability_pct": pct(ratio)}
+    measured = {"attempts": attempts, "successes": successes, "availability_pct": pct(ratio),
+                "failure_rate_pct": pct(1 - ratio), "retries": int(obs.get("retries") or 0),
+                "endpoint": obs.get("path"), "uncounted": int(obs.get("uncounted") or 0)}
     return Verdict(status, params={**measured, "ratio_pct": pct(ratio), "min_pct": pct(th["min_ratio"])},
                    measured=measured, focus=["unavailable"])
 

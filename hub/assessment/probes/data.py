@@ -4,6 +4,7 @@ stable identifiers."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,43 +13,101 @@ from hub.assessment.models import Status
 from hub.assessment.probes import Observation, ProbeContext, probe
 from hub.assessment.sampling import fetch_steady, sample
 
+HEALTH = re.compile(r"(^|/)(health|healthz|status|ping|ready|readyz|live|livez)/?$", re.IGNORECASE)
+AUTH_REFUSED = (401, 403)
 
-async def _probe_path(ctx: ProbeContext) -> tuple[str, dict[str, Any]]:
-    """A data endpoint (small page) when one is known, else the base URL."""
+
+def auth_variables(ctx: ProbeContext) -> str:
+    """What to set when the application refuses the probes' credentials (named in the message)."""
+    return ", ".join(ctx.target.auth_env) or "integration.connector.config.auth"
+
+
+def not_authenticated(ctx: ProbeContext, path: str, status: int) -> Observation:
+    return Observation.skip(Status.ERROR, "assessment.reason.not_authenticated", path=path, http_status=status,
+                            env=auth_variables(ctx))
+
+
+async def _known_endpoints(ctx: ProbeContext) -> list[tuple[str, dict[str, Any], str]]:
+    """Endpoints known to exist, best first: a declared health endpoint (connector ``health_path``, or a health
+    path of the OpenAPI description), then the data resources (declared, described, or found answering 2xx).
+    Never the bare base URL: a 404 there says nothing about the service."""
+    from hub.assessment.discovery import openapi
+    from hub.assessment.openapi_lint import operations
+
+    out: list[tuple[str, dict[str, Any], str]] = []
+    config = ((ctx.target.connector or {}).get("connector") or {}).get("config") or {}
+    if isinstance(config.get("health_path"), str) and config["health_path"]:
+        out.append((config["health_path"], {}, "health"))
+    api = await openapi(ctx)
+    out += [(p, {}, "health") for m, p, _ in operations(api.document) if m == "GET" and HEALTH.search(p)][:1]
     for res in await resources(ctx):
         params = dict(res.params)
         if res.kind == "json" and res.size_param:
             params[res.size_param] = 1
-        return res.path, params
-    return "/", {}
+        out.append((res.path, params, "data"))
+    return out
+
+
+def auth_refusal(ctx: ProbeContext) -> tuple[str, int] | None:
+    """``(path, status)`` when the application refused the probes' credentials with 401/403 — on the data
+    endpoint the availability probe used, or on every page of the sample once it is read (no request of its own):
+    the checks that read data are then Simpul's error, never the application's pass or fail."""
+    if ctx.cache.get("auth_refusal"):
+        return ctx.cache["auth_refusal"]
+    data = ctx.cache.get("sample")
+    answered = [p for p in data.pages if p.response.status is not None] if data is not None else []
+    if answered and all(p.response.status in AUTH_REFUSED for p in answered):
+        return answered[0].response.path, int(answered[0].response.status or 0)
+    return None
 
 
 @probe("availability")
 async def availability(ctx: ProbeContext) -> Observation:
-    path, params = await _probe_path(ctx)
+    """Availability and latency on an endpoint known to exist. A 2xx with content is a success; 404, 5xx and no
+    answer are failures (the endpoint is known, so they are the application's); 401/403 stop the check (not
+    authenticated); other answers (3xx, 400, 422) are not counted either way. No retries: the raw rate."""
+    endpoints = await _known_endpoints(ctx)
+    if not endpoints:
+        return Observation.skip(Status.ERROR, "assessment.reason.no_known_endpoint")
+    path, params, kind = endpoints[0]
     obs = Observation()
     latencies: list[float] = []
-    successes = 0
+    successes = failures = uncounted = 0
     for index in range(ctx.limits.availability_probes):
         if index:
             await asyncio.sleep(ctx.limits.availability_interval_s)
         response = await ctx.client.request("GET", path, params=params, label="probe")
-        if response.status is not None and response.status < 500:
-            successes += 1
-            latencies.append(response.elapsed_ms)
-        else:
-            response.label = "unavailable"
-            obs.evidence.append(response)
         if index == 0:
             obs.evidence.insert(0, response)
-    obs.data = {"attempts": ctx.limits.availability_probes, "successes": successes,
-                "latencies_ms": [round(v, 1) for v in latencies], "path": path}
+            if response.status in AUTH_REFUSED:
+                if kind == "data":
+                    ctx.cache["auth_refusal"] = (response.path, int(response.status or 0))
+                return not_authenticated(ctx, response.path, int(response.status or 0))
+        ok = response.status is not None and 200 <= response.status < 300 and (
+            bool(response.content) or kind == "health")
+        if ok:
+            successes += 1
+            latencies.append(response.elapsed_ms)
+        elif response.status is None or response.status >= 500 or response.status == 404:
+            failures += 1
+            response.label = "unavailable"
+            obs.evidence.append(response)
+        else:
+            uncounted += 1
+    attempts = successes + failures
+    if successes == 0 and failures == 0:
+        return Observation.skip(Status.ERROR, "assessment.reason.no_known_endpoint")
+    obs.data = {"attempts": attempts, "successes": successes, "failures": failures, "uncounted": uncounted,
+                "latencies_ms": [round(v, 1) for v in latencies], "path": path, "endpoint": kind,
+                "retries": 0, "failure_rate_pct": round(100 * failures / attempts, 1) if attempts else None}
     return obs
 
 
 @probe("read_sample")
 async def read_sample(ctx: ProbeContext) -> Observation:
     data = await sample(ctx)
+    if ctx.target.files_only:  # records read through the connector: no HTTP answers to judge
+        return Observation(data={"requests": 0, "errors": 0, "responses": [], "records": data.all_records(300)})
     if not data.pages:
         return Observation.skip(Status.ERROR, "assessment.reason.no_resource")
     answered = [p for p in data.pages if p.response.status == 200]
@@ -142,9 +201,29 @@ async def partner_references(ctx: ProbeContext) -> Observation:
     return Observation(data={"pairs": pairs}, evidence=list(base.evidence))
 
 
+def declared_keys(ctx: ProbeContext, resource: str) -> list[str]:
+    """The identifier fields the connector spec declares for a resource (``key``, ``id_field``, ``primary_key``)."""
+    spec = ctx.target.connector or {}
+    res = (spec.get("resources") or {}).get(resource) or {}
+    out: list[str] = []
+    for name in ("key", "id_field", "primary_key", "keys"):
+        value = res.get(name) if isinstance(res, dict) else None
+        out += [value] if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
+    return out
+
+
 @probe("stable_ids")
 async def stable_ids(ctx: ProbeContext) -> Observation:
     data = await sample(ctx)
+    if ctx.target.files_only:  # the same files read a second time through the connector
+        from hub.assessment.files import read_records
+
+        _, again = await read_records(ctx)
+        for name, records in data.records.items():
+            if records:
+                return Observation(data={"first": records, "second": again.records.get(name) or [],
+                                         "declared_keys": declared_keys(ctx, name)})
+        return Observation.skip(Status.ERROR, "assessment.reason.no_records")
     for res in await resources(ctx):
         first = data.first(res)
         if first is None or not first.records:
@@ -152,6 +231,7 @@ async def stable_ids(ctx: ProbeContext) -> Observation:
         params = {k: v for k, v in parse_qsl(urlsplit(first.response.url).query) if k not in ctx.target.auth.query}
         again = await fetch_steady(ctx, res, params, label="second-read")
         first.response.label = "first-read"
-        return Observation(data={"first": first.records, "second": again.records or []},
+        return Observation(data={"first": first.records, "second": again.records or [],
+                                 "declared_keys": declared_keys(ctx, res.name)},
                            evidence=[first.response, again.response])
     return Observation.skip(Status.ERROR, "assessment.reason.no_records")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from hub.assessment.client import Response, join
 from hub.assessment.discovery import EXPORT_GUESSES, openapi, resources
-from hub.assessment.openapi_lint import operations
+from hub.assessment.openapi_lint import operations, required_values
 from hub.assessment.probes import Observation, ProbeContext, probe
 from hub.assessment.probes.scale import incremental_result
 from hub.assessment.sampling import sample
@@ -111,7 +111,10 @@ async def openapi_probe(ctx: ProbeContext) -> Observation:
 async def export(ctx: ProbeContext) -> Observation:
     api = await openapi(ctx)
     found = await resources(ctx)
-    paths = [p for m, p, _ in operations(api.document) if m == "GET" and EXPORT.search(p) and "{" not in p]
+    doc = api.document or {}
+    described = {p: required_values(doc, op, (doc.get("paths") or {}).get(p))
+                 for m, p, op in operations(api.document) if m == "GET" and EXPORT.search(p) and "{" not in p}
+    paths = list(described)
     paths += [r.path for r in found if r.kind == "tabular"]
     names = [r.name.replace("_", "-") for r in found[:1]] or [s.split("/")[-1].replace("_", "-")
                                                              for s in ctx.schemas[:1]]
@@ -121,9 +124,13 @@ async def export(ctx: ProbeContext) -> Observation:
     tried: list[str] = []
     for path in list(dict.fromkeys(paths))[:8]:
         tried.append(path if not path.startswith("http") else urlsplit(path).path)
-        response = await ctx.client.request("GET", path, label="export")
+        required = described.get(path) or {}
+        params = {k: v for k, v in required.items() if v is not None}  # the description's example or enum value
+        response = await ctx.client.request("GET", path, params=params, label="export")
         candidates.append({"path": tried[-1], "status": response.status, "content_type": response.content_type,
-                           "disposition": response.headers.get("content-disposition", "")})
+                           "disposition": response.headers.get("content-disposition", ""),
+                           "declared": path in described, "required_params": sorted(required),
+                           "params_without_value": sorted(k for k, v in required.items() if v is None)})
         evidence.append(response)
         if response.status == 200 and (response.headers.get("content-disposition") or not
                                        response.content_type.startswith(("application/json", "text/html"))):

@@ -166,3 +166,14 @@ def test_versioning_not_applicable_without_an_api():
     v = verdict("SCA-004", paths=["/export/a.csv"], version_headers={}, api_less=True)
     assert v.status is Status.NOT_APPLICABLE
     assert verdict("SCA-004", paths=["/x"], version_headers={"api-version": "2"}).status is Status.PASS
+
+
+def test_stable_ids_recognise_common_identifier_names_and_declared_keys():
+    from hub.assessment.detect import id_candidates
+
+    records = [{"idData": i, "nama": f"n{i}", "kode_skpd": "1.02"} for i in range(3)]
+    assert id_candidates(records) == ["idData"]  # camelCase as Pemda feeds write it
+    assert id_candidates([{"pegawai_id": 1}, {"pegawai_id": 2}]) == ["pegawai_id"]
+    assert id_candidates([{"kode_barang": "a"}, {"kode_barang": "b"}]) == ["kode_barang"]
+    assert id_candidates([{"nomor_surat": "x", "ref": "p"}, {"nomor_surat": "y", "ref": "q"}],
+                         declared=["ref"]) == ["ref", "nomor_surat"]

@@ -54,7 +54,7 @@ def test_good_applications_score_high_on_all_five_standards(runs):
     for app in ("e-planning", "e-budgeting"):
         run = runs[app]
         assert all(s.score is not None and s.score >= 90 for s in run.scores), (app, failed(run))
-        assert run.maturity.level >= 4
+        assert run.maturity.score_level >= 4 and run.maturity.provisional  # manual checks unanswered
 
 
 @pytest.mark.slow

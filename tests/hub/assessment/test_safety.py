@@ -97,7 +97,7 @@ async def test_a_refused_target_is_never_contacted_and_every_automated_check_is_
     automated = [r for r in run.results if r.automated]
     assert automated and all(r.status is Status.ERROR for r in automated)
     assert all(s.score is None for s in run.scores)
-    assert run.maturity.level == 1
+    assert run.maturity.level == 0 and not run.measured  # "belum diukur", never level 1
 
 
 async def test_redirects_to_other_hosts_are_not_followed():

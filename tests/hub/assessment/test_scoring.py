@@ -90,7 +90,8 @@ def test_low_coverage_blocks_the_top_levels():
         if r.automated and r.standard in ("scalable", "user_friendly", "reliable"):
             r.status = Status.ERROR
     level = maturity(results, standard_scores(results, CATALOG), CATALOG)
-    assert level.level == 3 and any(g.requirement in ("coverage", "reliable") for g in level.gaps)
+    assert level.score_level == 3  # the scores that exist are high, coverage holds back level 4
+    assert level.level == 1 and level.provisional and level.missing == ["REL-001", "REL-002"]  # nothing measured
 
 
 def run_with(results: list[CheckResult], run_id: str) -> AssessmentRun:
@@ -145,3 +146,30 @@ def test_rescore_applies_later_answers():
     assert again.result("REL-009").status is Status.FAIL and again.result("REL-009").answered_by == "auditor"
     assert again.score("reliable") < 100 and "REL-009" not in again.pending_manual
     assert again.run_id == run.run_id
+
+
+def test_a_level_needs_its_required_checks_answered_else_it_is_provisional():
+    results = all_checks(Status.PASS)
+    for r in results:
+        if not r.automated:
+            r.status = Status.NOT_ANSWERED
+    level = maturity(results, standard_scores(results, CATALOG), CATALOG)
+    assert level.score_level == 5 and level.level == 2 and level.provisional
+    assert level.missing[:2] == ["REL-007", "REL-009"]  # what level 3 still waits for, first
+    assert "sementara" in level.explanation.id.lower() and "REL-007" in level.explanation.en
+    for r in results:
+        if r.check_id in ("REL-007", "REL-009"):
+            r.status = Status.NOT_APPLICABLE  # an answer, with the auditor's note
+    lifted = maturity(results, standard_scores(results, CATALOG), CATALOG)
+    assert lifted.level == 3 and lifted.provisional and "INT-006" in lifted.missing
+
+
+def test_a_run_that_measured_nothing_has_no_level_and_no_score():
+    results = [result(c.id, Status.ERROR if c.automated else Status.PASS, c.weight, c.automated)
+               for c in CATALOG.checks]
+    scores = standard_scores(results, CATALOG)
+    level = maturity(results, scores, CATALOG)
+    assert level.level == 0 and not level.measured and level.name.id == "Belum diukur"
+    assert level.overall_score is None
+    assert [s.measured for s in scores if s.standard == "reliable"] == [True]  # manual answers are measured
+    assert not any(s.measured for s in standard_scores([r for r in results if r.automated], CATALOG))

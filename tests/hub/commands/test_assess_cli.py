@@ -54,7 +54,7 @@ def test_good_application_exits_0_with_a_summary_and_reports(loaded: Database, t
     reports = tmp_path / "laporan"
     r = run("assess", "e-planning", "e-budgeting", "--report-dir", str(reports), "--report-format", "html,junit")
     assert r.exit_code == 0, r.output
-    assert "e-planning" in r.output and "e-budgeting" in r.output and "Optimalisasi" in r.output
+    assert "e-planning" in r.output and "e-budgeting" in r.output and "Interaksi (sementara)" in r.output
     assert "Tidak ada pemeriksaan yang gagal" in r.output
     names = sorted(p.suffix for p in reports.iterdir())
     assert names == [".html", ".html", ".xml", ".xml"]
@@ -67,7 +67,7 @@ def test_a_failing_application_exits_1(loaded: Database):
     by_app = {i["app_id"]: i for i in items}
     assert "REL-003" in by_app["jdih"]["failed"] and by_app["e-planning"]["failed"] == []
     assert by_app["jdih"]["overall_score"] < by_app["e-planning"]["overall_score"]
-    assert by_app["e-planning"]["level_name"] == "Optimisation"
+    assert by_app["e-planning"]["level_name"] == "Interaction" and by_app["e-planning"]["measured"]
 
 
 def test_answer_shows_the_score_change_then_history_compare_and_report(loaded: Database, tmp_path: Path):

@@ -73,3 +73,38 @@ def test_inventory_carries_the_worksheet_when_given_the_earlier_runs():
     inv = build_inventory(PEMDA, OPDS, apps, AFTER, as_of=AS_OF, runs_before=BEFORE)
     assert inv.monev is not None and inv.monev.apps_compared == ["e-planning", "simpeg"]
     assert inv.monev.apps_only_a == inv.monev.apps_only_b == []  # e-office, jdih: not applications of this Pemda
+
+
+def test_a_run_that_measured_nothing_is_listed_not_judged_and_not_counted():
+    from hub.assessment.models import MaturityLevel, Text
+
+    why = Text(id="Aplikasi tanpa alamat", en="Application without an address")
+    silent = run("dapodik", dict.fromkeys(("reliable", "interoperable", "scalable", "user_friendly", "integrateable")),
+                 checks={"REL-001": "error"}, run_id="q2-dapodik")
+    silent.maturity = MaturityLevel(level=0, name=why, overall_score=None, measured=False, not_measured_reason=why,
+                                    explanation=why)
+    ws = monev(BEFORE, {**AFTER, "dapodik": silent}, label_a="TW I", label_b="TW II")
+    assert "dapodik" not in {e.app_id for e in ws.works + ws.doesnt_work}  # never "sudah berjalan baik"
+    assert [e.app_id for e in ws.not_measured] == ["dapodik"]
+    assert "Aplikasi tanpa alamat" in ws.not_measured[0].text.id and "belum diukur" in ws.not_measured[0].text.id
+    inventory = build_inventory(PEMDA, OPDS, [app("dapodik"), app("e-planning")],
+                                {"dapodik": silent, "e-planning": AFTER["e-planning"]}, as_of=AS_OF)
+    assert inventory.totals.assessed == 1
+    assert [(n.app_id, n.reason.en) for n in inventory.totals.not_measured] == [("dapodik", why.en)]
+
+
+def test_monev_refuses_reversed_dates_and_warns_on_an_empty_before():
+    from datetime import date
+
+    import pytest
+
+    from hub.errors import BadRequest
+    from hub.inventory.monev import check_period
+
+    with pytest.raises(BadRequest) as caught:
+        check_period(date(2025, 6, 30), date(2025, 3, 31))
+    assert "2025-06-30" in caught.value.message("en")
+    check_period(date(2025, 3, 31), date(2025, 6, 30))
+    ws = monev({}, AFTER, label_a="TW I", label_b="TW II")
+    assert ws.warnings and "TW I" in ws.warnings[0].id
+    assert monev(BEFORE, AFTER).warnings == []

@@ -119,28 +119,33 @@ async def test_assessing_stores_a_run_per_application(registry_loaded: Database)
     assert seen == dict.fromkeys(by_app, total)
 
     good = service_.run(by_app["e-planning"].run_id)
-    assert good.failed == [] and good.maturity.level >= 4 and by_app["e-planning"].trigger == "demo"
+    assert good.failed == [] and good.maturity.score_level >= 4 and by_app["e-planning"].trigger == "demo"
     assert by_app["e-planning"].actor == AUDITOR.actor
     assert good.result("REL-001").evidence[0].http is not None  # evidence is stored with the run
 
     budget = service_.run(by_app["e-budgeting"].run_id)
     assert budget.result("INT-005").status is Status.PASS  # budget lines found in e-planning's sub-kegiatan
 
-    missing = service_.run(by_app["dapodik"].run_id)
-    automated = [r for r in missing.results if r.automated]
-    assert {r.status for r in automated} == {Status.ERROR}
-    assert "hosting.base_urls" in (automated[0].reason.en if automated[0].reason else "")
-    assert by_app["dapodik"].counts["fail"] == 0 and by_app["dapodik"].overall_score is None
+    dapodik = by_app["dapodik"]  # no address: reported as "belum diukur" with the reason, never stored
+    assert not dapodik.stored and not dapodik.measured and dapodik.level == 0
+    assert "hosting.base_urls" in (dapodik.not_measured or {}).get("en", "")
+    missing = svc_module.run_of(dapodik)
+    assert {r.status for r in missing.results if r.automated} == {Status.ERROR}
+    assert dapodik.counts["fail"] == 0 and dapodik.overall_score is None
+    with pytest.raises(NotFound):
+        service_.run(dapodik.run_id)
 
     page = service_.list_runs()
-    assert {r.run_id for r in page.items} == {r.run_id for r in records}
-    assert set(service_.latest_runs()) == set(by_app)
+    assert {r.run_id for r in page.items} == {r.run_id for r in records if r.stored}
+    assert set(service_.latest_runs()) == {"e-planning", "e-budgeting"}
 
 
 async def test_a_missing_secret_is_an_error_naming_the_variable_never_a_failure(registry_loaded: Database):
     service_ = service(registry_loaded, environ={"SIMPUL_EPLANNING_TOKEN": "demo-e-planning-token"})
     [record] = await service_.assess_applications(["e-budgeting"])
-    run = service_.run(record.run_id)
+    run = svc_module.run_of(record)  # nothing measured: reported, not stored
+    assert not record.stored and "SIMPUL_EBUDGETING_TOKEN" in (record.not_measured or {}).get("id", "")
+    assert run.score("reliable") is None and run.maturity.level == 0
     assert record.counts["fail"] == 0 and record.counts["error"] == len([r for r in run.results if r.automated])
     assert all("SIMPUL_EBUDGETING_TOKEN" in (r.reason.en if r.reason else "") for r in run.results if r.automated)
 
@@ -153,8 +158,8 @@ async def test_a_crash_inside_simpul_is_not_the_applications_failure(registry_lo
     monkeypatch.setattr(svc_module, "assess", boom)
     service_ = service(registry_loaded)
     [record] = await service_.assess_applications(["e-planning"])
-    run = service_.run(record.run_id)
-    assert record.counts["fail"] == 0
+    run = svc_module.run_of(record)
+    assert record.counts["fail"] == 0 and not record.stored and not record.measured
     assert all("RuntimeError" in (r.reason.en if r.reason else "") for r in run.results if r.automated)
 
 
@@ -222,12 +227,12 @@ async def test_roles_decide_who_assesses_answers_and_reads(registry_loaded: Data
     assert [r.run_id for r in bappeda.list_runs().items] == [record.run_id]
     with pytest.raises(Forbidden):
         await bappeda.assess_applications(["e-planning"])
-    [other] = await service(registry_loaded).assess_applications(["dapodik"])
+    [other] = await service(registry_loaded).assess_applications(["e-budgeting"])  # BPKAD's
     with pytest.raises(Forbidden) as info:
         bappeda.get_run(other.run_id)
-    assert "dapodik" in info.value.message("en")
+    assert "e-budgeting" in info.value.message("en")
     with pytest.raises(Forbidden):
-        bappeda.list_runs("dapodik")
+        bappeda.list_runs("e-budgeting")
     assert [r.app_id for r in bappeda.list_runs().items] == ["e-planning"]
     bpkad = Principal(actor="key:bpkad#3", role="opd", name="BPKAD", kode_pemda="35.72", kode_opd=BPKAD)
     with pytest.raises(Forbidden):
