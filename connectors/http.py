@@ -389,7 +389,9 @@ def http_client_for(app: str, settings: HttpSettings | None = None) -> HttpClien
 
 async def close_all() -> None:
     """Close every shared client (at the end of a CLI command or on API shutdown)."""
-    clients = list(_SHARED.values())
+    # a client made on an event loop that is closed now (an earlier asyncio.run in this process) cannot be closed
+    # any more: its connections went with that loop, so it is only dropped
+    clients = [c for k, c in _SHARED.items() if (loop := _LOOPS.get(k)) is None or not loop.is_closed()]
     _SHARED.clear()
     _LOOPS.clear()
     for client in clients:
