@@ -64,7 +64,8 @@ def register(app: typer.Typer) -> None:
         table = Table(*(msg(f"exchange.cli.col.{c}") for c in ("id", "name", "schema", "mode", "filter", "batch",
                                                                  "active", "outbox")))
         for s in subs:
-            table.add_row(s.id, s.name, s.schema_key, s.mode, f"{s.kode_opd or '*'} / {s.tahun or '*'}", str(s.batch_size),
+            table.add_row(s.id, s.name, s.schema_key, s.mode, f"{s.kode_opd or '*'} / {s.tahun or '*'}",
+                          str(s.batch_size),
                           msg("exchange.cli.yes" if s.active else "exchange.cli.no"),
                           ", ".join(f"{k} {v}" for k, v in (s.outbox or {}).items()))
         console.print(table)

@@ -24,7 +24,6 @@ from hub.exchange.store import enqueue, subscription_matches
 from registry.db import Database
 from registry.tables_exchange import OutboxRow, RecordRow, SubscriptionRow
 
-
 MAX_BATCH_SIZE = 500
 
 
