@@ -79,7 +79,7 @@ def _iso(value: datetime | None) -> str | None:
 
 _CLAIM_COLUMNS = (OutboxRow.id, OutboxRow.delivery_id, OutboxRow.event, OutboxRow.attempts, OutboxRow.subscription_id,
                   OutboxRow.schema_key, SubscriptionRow.url, SubscriptionRow.secret_enc, SubscriptionRow.personal_data,
-                  SubscriptionRow.batch_size, RecordRow.record_key, RecordRow.version, RecordRow.source_app,
+                  SubscriptionRow.batch_size, OutboxRow.record_key, RecordRow.version, RecordRow.source_app,
                   RecordRow.source_resource, RecordRow.fetched_at, RecordRow.content_hash, RecordRow.schema_version,
                   cast(RecordRow.document, Text).label("document_text"))
 

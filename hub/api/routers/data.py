@@ -66,12 +66,18 @@ async def list_records(
     limit: Annotated[int, Query(ge=1, le=canonical.MAX_LIMIT)] = 100,
     findings: Annotated[bool, Query(description="Add cross-application reference findings")] = False,
 ) -> Any:
-    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
+    def read() -> tuple[str, bool, JSONResponse | None, str, int]:  # one worker-thread hop for access and page
+        schema, personal, limited = _access(request, principal, db, f"{domain}/{name}")
+        if limited:
+            return schema, personal, limited, "", 0
+        page, count = canonical.list_records_json(schema, db=db, cursor=cursor, since=since, kode_opd=kode_opd,
+                                                  tahun=tahun, limit=limit, personal=personal,
+                                                  with_findings=findings)
+        return schema, personal, None, page, count
+
+    schema, personal, limited, page, count = await asyncio.to_thread(read)
     if limited:
         return limited
-    page, count = await asyncio.to_thread(canonical.list_records_json, schema, db=db, cursor=cursor, since=since,
-                                          kode_opd=kode_opd, tahun=tahun, limit=limit, personal=personal,
-                                          with_findings=findings)
     await _audit_read(db, principal, schema,
                      {"count": count, "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
                       "cursor": cursor, "since": since})

@@ -118,3 +118,25 @@ async def test_the_lean_sender_delivers_to_a_real_consumer_and_keeps_the_network
     await delivery.deliver_once(exdb)
     [row] = delivery.list_deliveries(exdb, subscription=bad.id)
     assert row.status == "retrying" and "NetworkRefused" in (row.last_error or "")
+
+
+def test_the_cli_sets_the_batch_size_and_refuses_a_bad_one_in_one_line(exdb):
+    import structlog
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    runner = CliRunner()
+    try:
+        made = runner.invoke(app, ["subscriptions", "create", SCHEMA, "--url", "http://127.0.0.1:9/hook",
+                                   "--batch-size", "50", "--json"])
+        assert made.exit_code == 0, made.output
+        sub = json.loads(made.output.strip().splitlines()[-1])
+        assert sub["batch_size"] == 50
+        changed = runner.invoke(app, ["--lang", "en", "subscriptions", "batch-size", sub["id"], "1"])
+        assert changed.exit_code == 0 and "1 deliveries per POST" in changed.output
+        bad = runner.invoke(app, ["--lang", "en", "subscriptions", "batch-size", sub["id"], "9999"])
+        assert bad.exit_code == 2 and "Batch size 9999" in bad.output
+        assert subscriptions.get(sub["id"], db=exdb).batch_size == 1
+    finally:
+        structlog.reset_defaults()

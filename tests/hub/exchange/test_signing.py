@@ -94,8 +94,9 @@ def test_stored_json_text_is_masked_exactly_like_the_parsed_document():
             doc = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(doc, dict):
                 continue
-            variants = [doc, {**doc, "catatan": "hubungi budi@contoh.id"}, {**doc, "catatan": "NIK 3201234567890001"},
-                        {**doc, "catatan": "Bearer abc.def"}, {**doc, "catatan": "nomor ３２０１２３４５６７８９０００１"},
+            variants = [doc, {**doc, "catatan": "hubungi budi@contoh.id"},
+                        {**doc, "catatan": "NIK 3201234567890001"}, {**doc, "catatan": "Bearer abc.def"},
+                        {**doc, "catatan": "nomor ３２０１２３４５６７８９０００１"},
                         {**doc, "uraian": "Café 1234567890123456"}]
             for variant in variants:
                 raw = json.dumps(variant)  # how SQLAlchemy stores a JSON column
