@@ -7,12 +7,13 @@
 For each backend and size (a fresh database, a fresh process):
 1. pull → validate → store: ``sync`` of e-budgeting's rincian-belanja (HTTP pages of 100, the example's maximum;
    full validation with business rules; versions + outbox rows stored set-wise per batch of 500).
-2. deliver: the delivery worker sends every outbox row as a signed webhook (HTTP/1.1 keep-alive, one at a time:
-   on loopback more at once is slower, encode/httpx#3215) to a minimal consumer in its own process (it answers 200
-   without parsing JSON, so what is measured is the hub), and records the outcomes. Capped at
-   ``--deliver-seconds``: the rate is then taken over what was delivered, with the whole backlog (every record of
-   the size) waiting in the outbox.
-3. end to end = records / (sync time + records / delivery rate).
+2. deliver, one signed POST per delivery (``batch_size`` 1, the default contract) for ``--single-seconds``, then
+   the rest of the backlog with the subscription's ``batch_size`` set to ``--batch-size`` (one signed POST per
+   batch envelope; docs/exchange.md), capped at ``--deliver-seconds``. The worker sends one POST at a time over
+   HTTP/1.1 keep-alive (its lean httpcore sender over the pinned backend) to a minimal consumer in its own process
+   (it answers 200 without parsing JSON, so what is measured is the hub), and records the outcomes.
+3. end to end = records / (sync time + records / batched delivery rate); ``end_to_end_single_records_per_s`` the
+   same with the one-per-POST rate. The phases run one after the other (``simpul worker`` overlaps them).
 Then: peak RSS of a fresh process syncing ``--memory-records`` records, and the same page of 100 records read from
 the source application directly vs. through the canonical API (key, cached scopes, rate limit, buffered audit
 entry, masking, provenance): p50/p95 and the ratio.
@@ -113,8 +114,8 @@ def _database(db_url: str | None, tmp: Path) -> tuple[Any, str, str]:
     return None, f"sqlite:///{tmp / 'bench.db'}", "sqlite"
 
 
-def run_size(records: int, db_url: str | None, sink_port: int, deliver_seconds: float, reads: int,
-             out: Any) -> None:
+def run_size(records: int, db_url: str | None, sink_port: int, deliver_seconds: float, single_seconds: float,
+             batch_size: int, reads: int, out: Any) -> None:
     """One backend and size in a fresh process (own settings, caches and database)."""
     tmp = Path(tempfile.mkdtemp(prefix="simpul-bench-exchange-"))
     schema, url, backend = _database(db_url, tmp)
@@ -131,23 +132,35 @@ def run_size(records: int, db_url: str | None, sink_port: int, deliver_seconds: 
         with start_examples({"e-budgeting": "good"}, ports=0, records=f"rincian-belanja={records}") as urls:
             os.environ["BENCH_TOKEN"] = urls.tokens["e-budgeting"]
             base = urls["e-budgeting"] + "/api/v1"
-            subscriptions.create(SubscriptionIn(name="bench sink", schema="penganggaran/rincian_belanja",
-                                                url=f"http://127.0.0.1:{sink_port}/hook"), "bench")
+            sub = subscriptions.create(SubscriptionIn(name="bench sink", schema="penganggaran/rincian_belanja",
+                                                      url=f"http://127.0.0.1:{sink_port}/hook"), "bench")
             c0, t0 = _cpu(), time.perf_counter()
             sync = asyncio.run(sync_resource(_spec(base), "rincian-belanja"))
             c1, t1 = _cpu(), time.perf_counter()
-            delivered = asyncio.run(delivery.drain(timeout_s=deliver_seconds))
+            # batch_size 1 (one signed POST per delivery, the default contract), capped at --single-seconds
+            single = asyncio.run(delivery.drain(timeout_s=single_seconds)) if single_seconds > 0 else 0
             c2, t2 = _cpu(), time.perf_counter()
-            rate = delivered / (t2 - t1) if delivered else 0.0
+            # the rest of the backlog in batch envelopes of --batch-size (opt-in per subscription)
+            subscriptions.set_batch_size(sub.id, batch_size, "bench")
+            c3, t3 = _cpu(), time.perf_counter()
+            batched = asyncio.run(delivery.drain(timeout_s=deliver_seconds))
+            c4, t4 = _cpu(), time.perf_counter()
+            single_rate = single / (t2 - t1) if single else 0.0
+            rate = batched / (t4 - t3) if batched else 0.0
             sync_s = t1 - t0
             result.update({"read": sync.counts.read, "stored": sync.counts.new, "invalid": sync.counts.invalid,
                            "sync_s": round(sync_s, 2), "sync_records_per_s": round(sync.counts.read / sync_s),
-                           "delivered": delivered, "deliver_s": round(t2 - t1, 2),
-                           "deliver_capped": delivered < sync.counts.new, "deliver_per_s": round(rate),
+                           "delivered_single": single, "deliver_single_s": round(t2 - t1, 2),
+                           "deliver_single_per_s": round(single_rate),
+                           "batch_size": batch_size, "delivered": batched, "deliver_s": round(t4 - t3, 2),
+                           "deliver_capped": single + batched < sync.counts.new, "deliver_per_s": round(rate),
                            "end_to_end_records_per_s": round(records / (sync_s + records / rate)) if rate else 0,
+                           "end_to_end_single_records_per_s":
+                               round(records / (sync_s + records / single_rate)) if single_rate else 0,
                            # the hub process's own CPU (the source application and the consumer run elsewhere)
                            "sync_hub_cpu_us_per_record": round((c1 - c0) / max(1, sync.counts.read) * 1e6),
-                           "deliver_hub_cpu_us_per_record": round((c2 - c1) / max(1, delivered) * 1e6)})
+                           "deliver_single_hub_cpu_us_per_record": round((c2 - c1) / max(1, single) * 1e6),
+                           "deliver_hub_cpu_us_per_record": round((c4 - c3) / max(1, batched) * 1e6)})
             if reads:
                 result.update(_reads(urls, base, reads))
             print(json.dumps(result), file=sys.stderr)
@@ -198,11 +211,20 @@ def _reads(urls: Any, base: str, reads: int) -> dict[str, Any]:
                 through.append(h * 1000)
     server.should_exit = True
     thread.join(10)
+    from hub.exchange import canonical
+
+    inproc = []
+    for _ in range(max(20, reads // 4)):
+        t = time.perf_counter()
+        canonical.list_records_json("penganggaran/rincian_belanja", limit=100)
+        inproc.append((time.perf_counter() - t) * 1000)
     return {"read_direct_ms_p50": round(statistics.median(direct), 2),
             "read_direct_ms_p95": round(_pct(direct, 0.95), 2),
             "read_canonical_ms_p50": round(statistics.median(through), 2),
             "read_canonical_ms_p95": round(_pct(through, 0.95), 2),
-            "read_ratio_p50": round(statistics.median(through) / statistics.median(direct), 2)}
+            "read_ratio_p50": round(statistics.median(through) / statistics.median(direct), 2),
+            "read_ratio_p95": round(_pct(through, 0.95) / _pct(direct, 0.95), 2),
+            "read_in_process_ms_p50": round(statistics.median(inproc), 2)}
 
 
 def run_memory(records: int, out: Any) -> None:
@@ -244,8 +266,8 @@ def _in_process(target: Any, *args: Any) -> dict[str, Any]:
     return result
 
 
-def run(sizes: list[int], postgres: str | None, reads: int, deliver_seconds: float,
-        memory_records: int) -> dict[str, Any]:
+def run(sizes: list[int], postgres: str | None, reads: int, deliver_seconds: float, single_seconds: float,
+        batch_size: int, memory_records: int) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     port_q, count = ctx.Queue(), ctx.Value("q", 0)
     sink = ctx.Process(target=_consumer, args=(port_q, count), daemon=True)
@@ -256,8 +278,8 @@ def run(sizes: list[int], postgres: str | None, reads: int, deliver_seconds: flo
     try:
         for db_url in backends:
             for i, size in enumerate(sizes):
-                runs.append(_in_process(run_size, size, db_url, sink_port, deliver_seconds,
-                                        reads if (db_url is None and i == 0) else 0))
+                runs.append(_in_process(run_size, size, db_url, sink_port, deliver_seconds, single_seconds,
+                                        batch_size, reads if (db_url is None and i == 0) else 0))
         memory = _in_process(run_memory, memory_records) if memory_records else {}
     finally:
         sink.terminate()
@@ -270,7 +292,8 @@ def run(sizes: list[int], postgres: str | None, reads: int, deliver_seconds: flo
         if len(mine) >= 2:
             small, large = mine[0], mine[-1]
             for k in ("sync_records_per_s", "deliver_per_s", "end_to_end_records_per_s",
-                      "sync_hub_cpu_us_per_record", "deliver_hub_cpu_us_per_record"):
+                      "sync_hub_cpu_us_per_record", "deliver_hub_cpu_us_per_record",
+                      "deliver_single_hub_cpu_us_per_record"):
                 if small[k]:
                     # 1.0 = linear (the same rate at both sizes); below 1 the cost per record grows with the size
                     result[f"{backend}_{k}_large_vs_small"] = round(large[k] / small[k], 2)
@@ -284,17 +307,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="5000,50000", help="record counts, comma-separated")
     parser.add_argument("--postgres", default=None, help="PostgreSQL URL (a scratch schema per run)")
     parser.add_argument("--reads", type=int, default=200)
-    parser.add_argument("--deliver-seconds", type=float, default=20.0, help="cap of each delivery phase")
+    parser.add_argument("--deliver-seconds", type=float, default=60.0, help="cap of the batched delivery phase")
+    parser.add_argument("--single-seconds", type=float, default=5.0,
+                        help="how long deliveries go one per POST (batch_size 1) before the batch phase; 0 = skip")
+    parser.add_argument("--batch-size", type=int, default=100, help="batch_size of the batched delivery phase")
     parser.add_argument("--memory-records", type=int, default=100_000, help="0 = skip the memory run")
     args = parser.parse_args()
     r = run([int(x) for x in args.sizes.split(",") if x.strip()], args.postgres, args.reads, args.deliver_seconds,
-            args.memory_records)
-    print(f"{'backend':<11} {'records':>8} {'sync rec/s':>11} {'µs CPU/rec':>11} {'deliver/s':>10} "
-          f"{'µs CPU/rec':>11} {'end to end/s':>13}")
+            args.single_seconds, args.batch_size, args.memory_records)
+    print(f"{'backend':<11} {'records':>8} {'sync rec/s':>11} {'µs CPU/rec':>11} {'1/POST /s':>10} "
+          f"{'µs CPU/dlv':>11} {'batch /s':>9} {'µs CPU/dlv':>11} {'end to end/s':>13}")
     for x in r["runs"]:
         capped = " (delivery capped)" if x["deliver_capped"] else ""
         print(f"{x['backend']:<11} {x['records']:>8} {x['sync_records_per_s']:>11} "
-              f"{x['sync_hub_cpu_us_per_record']:>11} {x['deliver_per_s']:>10} "
+              f"{x['sync_hub_cpu_us_per_record']:>11} {x['deliver_single_per_s']:>10} "
+              f"{x['deliver_single_hub_cpu_us_per_record']:>11} {x['deliver_per_s']:>9} "
               f"{x['deliver_hub_cpu_us_per_record']:>11} {x['end_to_end_records_per_s']:>13}{capped}")
     if "read_ratio_p50" in r:
         print(f"read 100 records: direct p50 {r['read_direct_ms_p50']} ms / p95 {r['read_direct_ms_p95']} ms; "

@@ -95,6 +95,8 @@ class SubscriptionRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # deliveries per signed POST (1 = one body per delivery; >1 = batch envelope, docs/exchange.md)
+    batch_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class OutboxRow(Base):

@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
         pull: bool = typer.Option(False, "--pull", help="Konsumen menarik lewat API / consumer pulls"),
         personal: bool = typer.Option(False, "--personal-data", help="Kirim data pribadi tanpa samaran"),
         backfill: bool = typer.Option(False, "--backfill", help="Kirim juga data yang sudah ada"),
+        batch_size: int = typer.Option(1, "--batch-size", help="Pengiriman per POST bertanda tangan / deliveries "
+                                                               "per signed POST (1 = satu per POST)"),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Buat langganan (rahasia ditampilkan sekali) / create a subscription (secret shown once)."""
@@ -38,7 +40,8 @@ def register(app: typer.Typer) -> None:
         try:
             data = SubscriptionIn(name=name or consumer_app or url or schema, schema=schema,
                                   mode="pull" if pull else "webhook", url=url, consumer_app=consumer_app,
-                                  kode_opd=kode_opd, tahun=tahun, personal_data=personal, backfill=backfill)
+                                  kode_opd=kode_opd, tahun=tahun, personal_data=personal, backfill=backfill,
+                                  batch_size=batch_size)
             sub = subscriptions.create(data, Principal.cli().actor)
         except SimpulError as err:
             raise fail(err) from None
@@ -58,10 +61,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps([s.model_dump(mode="json", by_alias=True) for s in subs], ensure_ascii=False))
             return
-        table = Table(*(msg(f"exchange.cli.col.{c}") for c in ("id", "name", "schema", "mode", "filter", "active",
-                                                                 "outbox")))
+        table = Table(*(msg(f"exchange.cli.col.{c}") for c in ("id", "name", "schema", "mode", "filter", "batch",
+                                                                 "active", "outbox")))
         for s in subs:
             table.add_row(s.id, s.name, s.schema_key, s.mode, f"{s.kode_opd or '*'} / {s.tahun or '*'}",
+                          str(s.batch_size),
                           msg("exchange.cli.yes" if s.active else "exchange.cli.no"),
                           ", ".join(f"{k} {v}" for k, v in (s.outbox or {}).items()))
         console.print(table)
@@ -83,6 +87,18 @@ def register(app: typer.Typer) -> None:
     def resume(sub_id: str) -> None:
         """Lanjutkan / resume."""
         _set(sub_id, True)
+
+    @group.command("batch-size")
+    def batch_size_(sub_id: str, size: int = typer.Argument(..., help="1 = satu pengiriman per POST / one per POST")
+                    ) -> None:
+        """Ubah jumlah pengiriman per POST / change deliveries per signed POST."""
+        from hub.exchange import subscriptions
+
+        try:
+            subscriptions.set_batch_size(sub_id, size, Principal.cli().actor)
+        except SimpulError as err:
+            raise fail(err) from None
+        console.print(msg("exchange.cli.batch_size_set", id=sub_id, size=size), highlight=False)
 
     @group.command("rotate-secret")
     def rotate(sub_id: str) -> None:

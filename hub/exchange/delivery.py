@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import random
 import socket
@@ -22,13 +23,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import exists, func, literal, or_, select, update
+from sqlalchemy import Text, cast, exists, func, literal, or_, select, update
 
 from hub.exchange import audit, metrics
 from hub.exchange.db import database, write_session
-from hub.exchange.identity import canonical_json
 from hub.exchange.signing import DELIVERY_HEADER, EVENT_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
-from hub.exchange.webhook_client import webhook_client
+from hub.exchange.webhook_client import SEND_ERRORS, Answer, WebhookSender, webhook_sender
 from hub.logging import get_logger, mask_text
 from hub.settings import get_settings
 from registry.db import Database
@@ -38,6 +38,10 @@ log = get_logger("hub.exchange.delivery")
 OPEN = ("pending", "retrying")
 STATUSES = ("pending", "retrying", "delivered", "dead")
 USER_AGENT = "Simpul-Webhook/1"
+BATCH_EVENT = "batch"
+BATCH_HEADER = "X-Simpul-Batch-Size"
+MAX_CLAIM = 5000  # deliveries leased in one round at most, whatever the batch sizes
+Client = httpx.AsyncClient | WebhookSender
 
 
 def worker_name() -> str:
@@ -55,6 +59,7 @@ class Claimed:
     secret: str
     body: bytes
     signature: str = ""  # signed with the batch at claim time (``sign`` again if it is sent much later)
+    batch_size: int = 1  # of the subscription: above 1 the delivery goes out in a batch envelope
 
 
 @dataclass
@@ -66,93 +71,159 @@ class Outcome:
     retry_after: float | None = None
 
 
-def envelope(out: OutboxRow, sub: SubscriptionRow, record: RecordRow) -> dict[str, Any]:
-    from hub.exchange.canonical import present_document, present_key
-
-    return {
-        "delivery_id": out.delivery_id,
-        "event": out.event,
-        "subscription": sub.id,
-        "schema": record.schema_key,
-        "record_key": present_key(record.schema_key, record.record_key, personal=sub.personal_data),
-        "version": record.version,
-        "provenance": {"source_app": record.source_app, "source_resource": record.source_resource,
-                       "fetched_at": _iso(record.fetched_at), "content_hash": record.content_hash,
-                       "schema_version": record.schema_version},
-        "data": present_document(record.schema_key, record.document, personal=sub.personal_data),
-    }
-
-
 def _iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
+_CLAIM_COLUMNS = (OutboxRow.id, OutboxRow.delivery_id, OutboxRow.event, OutboxRow.attempts, OutboxRow.subscription_id,
+                  OutboxRow.schema_key, SubscriptionRow.url, SubscriptionRow.secret_enc, SubscriptionRow.personal_data,
+                  SubscriptionRow.batch_size, OutboxRow.record_key, RecordRow.version, RecordRow.source_app,
+                  RecordRow.source_resource, RecordRow.fetched_at, RecordRow.content_hash, RecordRow.schema_version,
+                  cast(RecordRow.document, Text).label("document_text"))
+
+
+def envelope_json(row: Any) -> str:
+    """The envelope of one delivery as JSON text (keys sorted, as before): built from the stored document's text,
+    which is passed through untouched when nothing in it needs masking (hub.exchange.canonical.TextPlan)."""
+    from hub.exchange.canonical import _dumps, present_document_json, present_key
+
+    personal = bool(row.personal_data)
+    schema = row.schema_key
+    data = present_document_json(schema, row.document_text, personal=personal)
+    prov = _dumps({"content_hash": row.content_hash, "fetched_at": _iso(row.fetched_at),
+                   "schema_version": row.schema_version, "source_app": row.source_app,
+                   "source_resource": row.source_resource})
+    key = present_key(schema, row.record_key, personal=personal)
+    return (f'{{"data":{data},"delivery_id":{_dumps(row.delivery_id)},"event":{_dumps(row.event)},'
+            f'"provenance":{prov},"record_key":{_dumps(key)},"schema":{_dumps(schema)},'
+            f'"subscription":{_dumps(row.subscription_id)},"version":{int(row.version)}}}')
+
+
 def claim(db: Database, worker: str, limit: int, *, now: float | None = None) -> list[Claimed]:
-    """Lease up to ``limit`` due deliveries to ``worker`` (one per record key) and build their bodies."""
-    from hub.exchange.subscriptions import secret_of
+    """Lease up to ``limit`` due deliveries to ``worker`` (one per record key) and build their bodies. With a batch
+    subscription a round leases at least its batch size (times the delivery concurrency), up to ``MAX_CLAIM``."""
+    from hub.exchange.secretbox import open_sealed
 
     now = time.time() if now is None else now
-    lease = get_settings().exchange_lease_s
+    settings = get_settings()
     o = OutboxRow.__table__
     p = o.alias("earlier")
     earlier = select(literal(1)).where(p.c.subscription_id == o.c.subscription_id, p.c.record_key == o.c.record_key,
                                        p.c.schema_key == o.c.schema_key, p.c.id < o.c.id, p.c.status.in_(OPEN))
     active = select(SubscriptionRow.id).where(SubscriptionRow.active.is_(True), SubscriptionRow.mode == "webhook")
-    q = (select(o.c.id).where(o.c.status.in_(OPEN), o.c.next_attempt_at <= now,
-                              or_(o.c.claimed_until.is_(None), o.c.claimed_until < now),
-                              o.c.subscription_id.in_(active), ~exists(earlier))
-         .order_by(o.c.id).limit(limit))
     with write_session(db) as s:
+        widest = s.execute(select(func.max(SubscriptionRow.batch_size)).where(
+            SubscriptionRow.active.is_(True), SubscriptionRow.mode == "webhook")).scalar() or 1
+        if widest > 1:
+            limit = min(MAX_CLAIM, max(limit, widest * max(1, settings.exchange_delivery_concurrency)))
+        q = (select(o.c.id).where(o.c.status.in_(OPEN), o.c.next_attempt_at <= now,
+                                  or_(o.c.claimed_until.is_(None), o.c.claimed_until < now),
+                                  o.c.subscription_id.in_(active), ~exists(earlier))
+             .order_by(o.c.id).limit(limit))
         if s.get_bind().dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True, of=o)
         ids = list(s.execute(q).scalars())
         if not ids:
             return []
         got = s.execute(update(o).where(o.c.id.in_(ids), or_(o.c.claimed_until.is_(None), o.c.claimed_until < now))
-                        .values(claimed_until=now + lease, claimed_by=worker).returning(o.c.id)).scalars().all()
-        rows = s.execute(select(OutboxRow, SubscriptionRow, RecordRow)
+                        .values(claimed_until=now + settings.exchange_lease_s, claimed_by=worker)
+                        .returning(o.c.id)).scalars().all()
+        rows = s.execute(select(*_CLAIM_COLUMNS)
                          .join(SubscriptionRow, SubscriptionRow.id == OutboxRow.subscription_id)
                          .join(RecordRow, RecordRow.id == OutboxRow.record_id)
                          .where(OutboxRow.id.in_(list(got))).order_by(OutboxRow.id)).all()
         claimed = []
-        secrets: dict[str, str] = {}  # one decryption per subscription and batch, not per delivery
+        secrets: dict[str, str] = {}  # one decryption per subscription and round, not per delivery
         seen: set[tuple[str, str, str]] = set()
-        for out, sub, record in rows:
-            key = (out.subscription_id, out.schema_key, out.record_key)
+        for row in rows:
+            key = (row.subscription_id, row.schema_key, row.record_key)
             if key in seen:  # cannot happen with the NOT EXISTS guard; kept as a belt for ordering
-                out.claimed_until = None
+                s.execute(update(o).where(o.c.id == row.id).values(claimed_until=None, claimed_by=None))
                 continue
             seen.add(key)
-            body = canonical_json(envelope(out, sub, record)).encode("utf-8")
-            secret = secrets.get(sub.id)
+            body = envelope_json(row).encode("utf-8")
+            secret = secrets.get(row.subscription_id)
             if secret is None:
-                secret = secrets[sub.id] = secret_of(sub)
-            claimed.append(Claimed(out.id, out.delivery_id, out.event, out.attempts, sub.id, sub.url or "",
-                                   secret, body, sign(secret, body)))
+                secret = secrets[row.subscription_id] = open_sealed(row.secret_enc or "")
+            size = max(1, row.batch_size or 1)
+            claimed.append(Claimed(row.id, row.delivery_id, row.event, row.attempts, row.subscription_id,
+                                   row.url or "", secret, body, sign(secret, body) if size == 1 else "", size))
         return claimed
 
 
-async def send(client: httpx.AsyncClient, item: Claimed) -> Outcome:
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-               SIGNATURE_HEADER: item.signature or sign(item.secret, item.body), DELIVERY_HEADER: item.delivery_id,
-               EVENT_HEADER: item.event, IDEMPOTENCY_HEADER: item.delivery_id}
+def batches(items: list[Claimed]) -> list[list[Claimed]]:
+    """The POSTs of a round: one per delivery of a ``batch_size`` 1 subscription; for the others the subscription's
+    deliveries in outbox order, ``batch_size`` at a time. A round holds at most one delivery per record key and
+    subscription (the claim's order guard), so a batch never carries two versions of one record."""
+    out: list[list[Claimed]] = []
+    open_: dict[str, list[Claimed]] = {}
+    for item in items:
+        if item.batch_size <= 1:
+            out.append([item])
+            continue
+        group = open_.get(item.subscription_id)
+        if group is None or len(group) >= item.batch_size:
+            group = open_[item.subscription_id] = []
+            out.append(group)
+        group.append(item)
+    return out
+
+
+def batch_id(group: list[Claimed]) -> str:
+    """The same deliveries in the same order give the same id (also on a retry of the same batch)."""
+    return "bat_" + hashlib.sha256("\n".join(i.delivery_id for i in group).encode()).hexdigest()[:32]
+
+
+def batch_body(group: list[Claimed]) -> tuple[str, bytes]:
+    ident = batch_id(group)
+    head = (f'{{"batch_id":"{ident}","count":{len(group)},"deliveries":[').encode()
+    tail = f'],"subscription":"{group[0].subscription_id}"}}'.encode()
+    return ident, head + b",".join(i.body for i in group) + tail
+
+
+async def _post(client: Client, url: str, body: bytes, headers: dict[str, str]) -> Answer:
+    if isinstance(client, WebhookSender):
+        return await client.post(url, body, [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()])
+    response = await client.post(url, content=body, headers=headers)
+    return Answer(response.status_code, response.headers.get("retry-after"), response.text[:200])
+
+
+async def send_group(client: Client, group: list[Claimed]) -> list[Outcome]:
+    """One signed POST for ``group`` (one delivery, or a batch envelope); its answer is every delivery's outcome."""
+    first = group[0]
+    if first.batch_size <= 1:
+        body, ident, event = first.body, first.delivery_id, first.event
+        signature = first.signature or sign(first.secret, body)
+        extra: dict[str, str] = {}
+    else:
+        ident, body = batch_body(group)
+        event, signature = BATCH_EVENT, sign(first.secret, body)
+        extra = {BATCH_HEADER: str(len(group))}
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, SIGNATURE_HEADER: signature,
+               DELIVERY_HEADER: ident, EVENT_HEADER: event, IDEMPOTENCY_HEADER: ident, **extra}
     started = time.perf_counter()
     try:
-        response = await client.post(item.url, content=item.body, headers=headers)
-    except httpx.HTTPError as exc:
-        return Outcome(item, False, None, mask_text(f"{type(exc).__name__}: {exc}")[:300])
+        answer = await _post(client, first.url, body, headers)
+    except SEND_ERRORS as exc:
+        error = mask_text(f"{type(exc).__name__}: {exc}")[:300]
+        return [Outcome(i, False, None, error) for i in group]
     finally:
         metrics.delivery_seconds.observe(time.perf_counter() - started)
-    if 200 <= response.status_code < 300:
-        return Outcome(item, True, response.status_code, None)
+    if 200 <= answer.status_code < 300:
+        return [Outcome(i, True, answer.status_code, None) for i in group]
     retry_after = None
-    header = response.headers.get("retry-after")
-    if header and header.strip().isdigit():
-        retry_after = float(header.strip())
-    snippet = mask_text(response.text[:200]) if response.text else ""
-    return Outcome(item, False, response.status_code, f"HTTP {response.status_code} {snippet}".strip(), retry_after)
+    if answer.retry_after and answer.retry_after.strip().isdigit():
+        retry_after = float(answer.retry_after.strip())
+    snippet = mask_text(answer.text[:200]) if answer.text else ""
+    error = f"HTTP {answer.status_code} {snippet}".strip()
+    return [Outcome(i, False, answer.status_code, error, retry_after) for i in group]
+
+
+async def send(client: Client, item: Claimed) -> Outcome:
+    """One delivery on its own (its subscription's batch size aside)."""
+    return (await send_group(client, [item]))[0]
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
@@ -227,9 +298,10 @@ def record_outcomes(db: Database, worker: str, outcomes: list[Outcome]) -> None:
                          {"worker": worker, "deliveries": delivered})
 
 
-async def deliver_once(db: Database | None = None, *, client: httpx.AsyncClient | None = None,
+async def deliver_once(db: Database | None = None, *, client: Client | None = None,
                        worker: str | None = None, limit: int | None = None) -> int:
-    """One round: claim, send concurrently, record. Returns how many deliveries were attempted."""
+    """One round: claim, send the round's POSTs concurrently (one per delivery, or one per batch of a batch
+    subscription), record. Returns how many deliveries were attempted."""
     db = database(db)
     settings = get_settings()
     worker = worker or worker_name()
@@ -237,30 +309,38 @@ async def deliver_once(db: Database | None = None, *, client: httpx.AsyncClient 
     if not items:
         return 0
     own = client is None
-    client = client or webhook_client(settings.exchange_delivery_timeout_s)
+    sender: Client = client or webhook_sender(settings.exchange_delivery_timeout_s)
     gate = asyncio.Semaphore(max(1, settings.exchange_delivery_concurrency))
 
-    async def one(item: Claimed) -> Outcome:
+    async def one(group: list[Claimed]) -> list[Outcome]:
         async with gate:
-            return await send(client, item)
+            return await send_group(sender, group)
 
     try:
-        outcomes = list(await asyncio.gather(*(one(i) for i in items)))
+        results = await asyncio.gather(*(one(g) for g in batches(items)))
     finally:
         if own:
-            await client.aclose()
+            await sender.aclose()
+    outcomes = [oc for group in results for oc in group]
     await asyncio.to_thread(record_outcomes, db, worker, outcomes)
     return len(items)
 
 
-async def drain(db: Database | None = None, *, timeout_s: float = 30.0, client: httpx.AsyncClient | None = None) -> int:
-    """Deliver until nothing is due (tests, ``simpul deliveries run``); returns attempts made."""
+async def drain(db: Database | None = None, *, timeout_s: float = 30.0, client: Client | None = None) -> int:
+    """Deliver until nothing is due (tests, ``simpul deliveries run``); returns attempts made. Without ``client``
+    one keep-alive sender serves every round."""
     total, deadline = 0, time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        n = await deliver_once(db, client=client)
-        total += n
-        if n == 0:
-            break
+    own = client is None
+    sender: Client = client or webhook_sender(get_settings().exchange_delivery_timeout_s)
+    try:
+        while time.monotonic() < deadline:
+            n = await deliver_once(db, client=sender)
+            total += n
+            if n == 0:
+                break
+    finally:
+        if own:
+            await sender.aclose()
     return total
 
 

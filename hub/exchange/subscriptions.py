@@ -24,6 +24,8 @@ from hub.exchange.store import enqueue, subscription_matches
 from registry.db import Database
 from registry.tables_exchange import OutboxRow, RecordRow, SubscriptionRow
 
+MAX_BATCH_SIZE = 500
+
 
 class SubscriptionIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="Who consumes, e.g. 'e-budgeting BPKAD'")
@@ -35,6 +37,8 @@ class SubscriptionIn(BaseModel):
     tahun: int | None = Field(default=None, ge=2000, le=2100, description="Only records of this year")
     personal_data: bool = Field(default=False, description="Deliver NIK/NIP/phone/e-mail unmasked")
     backfill: bool = Field(default=False, description="Also deliver the records already stored")
+    batch_size: int = Field(default=1, description=f"Deliveries per signed POST (1 = one body per delivery, up to "
+                                                   f"{MAX_BATCH_SIZE}: a batch envelope, docs/exchange.md)")
 
     model_config = {"populate_by_name": True, "extra": "forbid"}
 
@@ -50,6 +54,7 @@ class Subscription(BaseModel):
     tahun: int | None
     personal_data: bool
     active: bool
+    batch_size: int = 1
     created_at: datetime
     created_by: str | None
     outbox: dict[str, int] = Field(default_factory=dict)
@@ -63,7 +68,8 @@ class NewSubscription(Subscription):
 def _out(row: SubscriptionRow, outbox: dict[str, int] | None = None) -> Subscription:
     return Subscription(id=row.id, name=row.name, schema_key=row.schema_key, mode=row.mode, url=row.url,
                         consumer_app=row.consumer_app, kode_opd=row.kode_opd, tahun=row.tahun,
-                        personal_data=row.personal_data, active=row.active, created_at=row.created_at,
+                        personal_data=row.personal_data, active=row.active, batch_size=row.batch_size or 1,
+                        created_at=row.created_at,
                         created_by=row.created_by, outbox=outbox or {})
 
 
@@ -72,6 +78,14 @@ def _check_url(url: str | None) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise BadRequest("exchange.bad_url", url=url or "")
     return url or ""
+
+
+def _check_batch(size: int, mode: str) -> int:
+    if not 1 <= size <= MAX_BATCH_SIZE:
+        raise BadRequest("exchange.bad_batch_size", size=size, most=MAX_BATCH_SIZE)
+    if size > 1 and mode != "webhook":
+        raise BadRequest("exchange.batch_needs_webhook")
+    return size
 
 
 def _schema(key: str) -> str:
@@ -83,20 +97,21 @@ def _schema(key: str) -> str:
 def _audit_view(row: SubscriptionRow) -> dict[str, Any]:
     return {"name": row.name, "schema": row.schema_key, "mode": row.mode, "url": row.url,
             "consumer_app": row.consumer_app, "kode_opd": row.kode_opd, "tahun": row.tahun,
-            "personal_data": row.personal_data, "active": row.active}
+            "personal_data": row.personal_data, "active": row.active, "batch_size": row.batch_size or 1}
 
 
 def create(data: SubscriptionIn, actor: str, *, db: Database | None = None) -> NewSubscription:
     db = database(db)
     schema = _schema(data.schema_key)
     url = _check_url(data.url) if data.mode == "webhook" else None
+    batch_size = _check_batch(data.batch_size, data.mode)
     secret = "whsec_" + secrets.token_urlsafe(32) if data.mode == "webhook" else None
     now = datetime.now(UTC)
     with write_session(db) as s:
         row = SubscriptionRow(id="sub_" + uuid.uuid4().hex[:20], name=data.name, consumer_app=data.consumer_app,
                               schema_key=schema, kode_opd=data.kode_opd, tahun=data.tahun, mode=data.mode, url=url,
                               secret_enc=seal(secret) if secret else None, personal_data=data.personal_data,
-                              active=True, created_at=now, created_by=actor, updated_at=now)
+                              batch_size=batch_size, active=True, created_at=now, created_by=actor, updated_at=now)
         s.add(row)
         s.flush()
         backfilled = 0
@@ -162,6 +177,16 @@ def update_url(sub_id: str, url: str, actor: str, *, db: Database | None = None)
         row = _row(s, sub_id)
         old, row.url, row.updated_at = row.url, _check_url(url), datetime.now(UTC)
         audit.append(s, actor, "subscription.update", "subscription", row.id, {"url": {"from": old, "to": row.url}})
+        return _out(row)
+
+
+def set_batch_size(sub_id: str, size: int, actor: str, *, db: Database | None = None) -> Subscription:
+    """Deliveries per signed POST from the next delivery round on (1 = one body per delivery)."""
+    with write_session(database(db)) as s:
+        row = _row(s, sub_id)
+        old, row.batch_size, row.updated_at = row.batch_size or 1, _check_batch(size, row.mode), datetime.now(UTC)
+        audit.append(s, actor, "subscription.update", "subscription", row.id,
+                     {"batch_size": {"from": old, "to": row.batch_size}})
         return _out(row)
 
 

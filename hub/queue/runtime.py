@@ -23,11 +23,10 @@ import os
 import socket
 from typing import Any
 
-import httpx
 from procrastinate.jobs import Status
 from sqlalchemy import func, select
 
-from hub.exchange.webhook_client import webhook_client
+from hub.exchange.webhook_client import WebhookSender, webhook_sender
 from hub.i18n import both
 from hub.logging import get_logger
 from hub.queue.backend import QUEUES, LocalConnector, Queue
@@ -49,17 +48,18 @@ class Runtime:
         self.queue = queue or Queue(db)
         self.name = process_name()
         self.probe_options: dict[str, Any] = {}  # job id -> ProbeOptions (in-process seam of the API tests)
-        self._http: httpx.AsyncClient | None = None
+        self._http: WebhookSender | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._stopping = asyncio.Event()
         self.worker_running = False
         self.restarts = 0
 
     # -- shared resources --------------------------------------------------------------------------------------
-    async def http_client(self) -> httpx.AsyncClient:
+    async def http_client(self) -> WebhookSender:
         if self._http is None:
-            # pinned and policy-checked like every outgoing connection (hub/exchange/webhook_client.py)
-            self._http = webhook_client(get_settings().exchange_delivery_timeout_s)
+            # pinned and policy-checked like every outgoing connection (hub/exchange/webhook_client.py): the lean
+            # keep-alive sender over the policy's pinned backend (docs/adr/0011-batched-delivery.md)
+            self._http = webhook_sender(get_settings().exchange_delivery_timeout_s)
         return self._http
 
     async def kick_delivery(self, partitions: list[int] | None = None) -> int:

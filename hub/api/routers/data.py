@@ -12,7 +12,7 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_response, problem_responses
@@ -66,17 +66,24 @@ async def list_records(
     limit: Annotated[int, Query(ge=1, le=canonical.MAX_LIMIT)] = 100,
     findings: Annotated[bool, Query(description="Add cross-application reference findings")] = False,
 ) -> Any:
-    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
+    def read() -> tuple[str, bool, JSONResponse | None, str, int]:  # one worker-thread hop for access and page
+        schema, personal, limited = _access(request, principal, db, f"{domain}/{name}")
+        if limited:
+            return schema, personal, limited, "", 0
+        page, count = canonical.list_records_json(schema, db=db, cursor=cursor, since=since, kode_opd=kode_opd,
+                                                  tahun=tahun, limit=limit, personal=personal,
+                                                  with_findings=findings)
+        return schema, personal, None, page, count
+
+    schema, personal, limited, page, count = await asyncio.to_thread(read)
     if limited:
         return limited
-    page = await asyncio.to_thread(canonical.list_records, schema, db=db, cursor=cursor, since=since,
-                                   kode_opd=kode_opd, tahun=tahun, limit=limit, personal=personal,
-                                   with_findings=findings)
     await _audit_read(db, principal, schema,
-                     {"count": page["count"], "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
+                     {"count": count, "personal": personal, "kode_opd": kode_opd, "tahun": tahun,
                       "cursor": cursor, "since": since})
     metrics.api_requests.labels("200").inc()
-    return JSONResponse(page)  # already plain JSON types: skip FastAPI's jsonable_encoder walk of every value
+    # the page is JSON text already (stored documents passed through when nothing needs masking)
+    return Response(content=page.encode("utf-8"), media_type="application/json")
 
 
 @router.get("/{domain}/{name}/records/{key}", summary="One record: current version, provenance, versions, findings",

@@ -24,6 +24,7 @@ SubId = Annotated[str, Path(max_length=40)]
 class SubscriptionPatch(BaseModel):
     active: bool | None = None
     url: str | None = Field(default=None, max_length=1000)
+    batch_size: int | None = Field(default=None, description="Deliveries per signed POST (1 = one per POST)")
 
     model_config = {"extra": "forbid"}
 
@@ -52,13 +53,15 @@ async def get_one(sub_id: SubId, principal: PrincipalDep, db: DatabaseDep) -> An
 
 
 @router.patch("/{sub_id}", response_model=Subscription, response_model_by_alias=True,
-              summary="Pause/resume a subscription or change its URL",
+              summary="Pause/resume a subscription, change its URL or its batch size",
               responses=problem_responses(400, 401, 403, 404, 422, 503))
 async def patch(sub_id: SubId, body: SubscriptionPatch, principal: PrincipalDep, db: DatabaseDep) -> Any:
     require_manage(principal)
     result = None
     if body.url is not None:
         result = await asyncio.to_thread(service.update_url, sub_id, body.url, principal.actor, db=db)
+    if body.batch_size is not None:
+        result = await asyncio.to_thread(service.set_batch_size, sub_id, body.batch_size, principal.actor, db=db)
     if body.active is not None:
         result = await asyncio.to_thread(service.set_active, sub_id, body.active, principal.actor, db=db)
     return result or await asyncio.to_thread(service.get, sub_id, db=db)

@@ -174,3 +174,35 @@ def test_scope_changes_take_effect_on_the_next_read(api, registry_key, registry_
     admin = registry_key("admin", name="admin")
     assert api.delete(f"/v1/keys/{key_id}", headers=admin).status_code == 200
     assert api.get(url, headers=headers).status_code == 401
+
+
+def test_a_subscription_batch_size_is_set_at_creation_and_by_patch(api, registry_key):
+    admin = {**registry_key("admin"), "Accept-Language": "en"}
+    body = {"name": "e-budgeting", "schema": "perencanaan/sub_kegiatan", "url": "http://127.0.0.1:9/hook",
+            "batch_size": 100}
+    sub = api.post("/v1/subscriptions", json=body, headers=admin).json()
+    assert sub["batch_size"] == 100
+    r = api.patch(f"/v1/subscriptions/{sub['id']}", json={"batch_size": 1}, headers=admin)
+    assert r.status_code == 200 and r.json()["batch_size"] == 1
+    bad = api.patch(f"/v1/subscriptions/{sub['id']}", json={"batch_size": 0}, headers=admin)
+    assert bad.status_code == 400 and "Batch size 0" in bad.json()["detail"]
+    assert api.get(f"/v1/subscriptions/{sub['id']}", headers=admin).json()["batch_size"] == 1
+    pull = {**body, "mode": "pull", "url": None}
+    assert api.post("/v1/subscriptions", json=pull, headers=admin).status_code == 400
+
+
+def test_a_page_of_records_is_the_same_json_whether_documents_pass_through_or_are_masked(api, registry_key,
+                                                                                         registry_db):
+    """rincian_belanja passes through as stored text; pegawai (NIP, NIK) is parsed and masked: both answer JSON
+    with the same item fields, personal values masked."""
+    headers = consumer_key(registry_key, registry_db, "data:read:penganggaran/rincian_belanja",
+                           "data:read:kepegawaian/pegawai")
+    budget = api.get("/v1/data/penganggaran/rincian_belanja/records", headers=headers)
+    people = api.get("/v1/data/kepegawaian/pegawai/records", headers=headers)
+    assert budget.headers["content-type"].startswith("application/json")
+    for page in (budget.json(), people.json()):
+        assert page["count"] == 1 and page["has_more"] is False and page["next_cursor"]
+        assert list(page["items"][0]) == ["schema", "key", "version", "current", "kode_opd", "tahun", "data",
+                                          "provenance"]
+    person = people.json()["items"][0]
+    assert person["data"]["nip"] != api.pegawai["nip"] and "*" in person["data"]["nip"]

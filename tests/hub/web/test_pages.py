@@ -187,3 +187,17 @@ def test_validator_normalises_display_forms_when_asked(web, sign_in):
                                           normalise="1"))
     assert r.status_code == 200 and "Nilai yang dinormalkan" in r.text
     assert "12-04-1972" in r.text and "1972-04-12" in r.text and "Tidak valid" not in r.text
+
+
+def test_the_exchange_page_shows_a_subscriptions_batch_size(web, sign_in, web_db, monkeypatch):
+    from hub.exchange import subscriptions
+    from hub.exchange.subscriptions import SubscriptionIn
+    from hub.settings import get_settings
+
+    monkeypatch.setenv("SIMPUL_EXCHANGE_SECRET_KEY", "test-master-key")
+    get_settings.cache_clear()
+    subscriptions.create(SubscriptionIn(name="e-gaji", schema="kepegawaian/pegawai", url="http://127.0.0.1:9/hook",
+                                        batch_size=100), "test", db=web_db)
+    sign_in(web, "admin")
+    assert "100 pengiriman per POST" in web.get("/pertukaran").text
+    assert "100 deliveries per POST" in web.get("/pertukaran?lang=en").text
