@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializationInfo, model_serializer
@@ -137,10 +138,16 @@ def compact_valid(index: int, location: DocumentLocation | None) -> CompactValid
 
 def index_label(index: int) -> Message:
     """``dokumen 3`` / ``document 3``: the label of the document at 0-based ``index`` of a batch of raw values."""
+    id_, en = _index_texts()
+    return Message(id=id_.format(number=index + 1), en=en.format(number=index + 1))
+
+
+@lru_cache(maxsize=1)
+def _index_texts() -> tuple[str, str]:
     from hub.i18n import catalog
 
     texts = catalog()["validation.location.index"]
-    return Message(id=texts["id"].format(number=index + 1), en=texts["en"].format(number=index + 1))
+    return texts["id"], texts["en"]
 
 
 def expand(item: Listed) -> DocumentResult:

@@ -118,7 +118,9 @@ class DocumentValidator:
         A document with an error those cannot describe is explained from python-jsonschema's errors instead;
         ``engine_="py"`` always does (the reference the tests and the benchmark compare with).
         """
-        fast = self._fast(document)
+        return self._schema_issues(document, self._fast(document), engine_)
+
+    def _schema_issues(self, document: Any, fast: bool | None, engine_: str = "rs") -> list[Issue]:
         if fast is True:
             return []
         if engine_ == "rs" and fast is False:
@@ -221,9 +223,9 @@ class DocumentValidator:
                                 pointer=pointer, value=value, message=_texts(getattr(v, "message", None), rule)))
         return issues
 
-    def check(self, document: Any) -> tuple[bool, list[Issue], bool]:
-        """``(valid, issues, truncated)`` for one document."""
-        issues = self.schema_issues(document)
+    def check(self, document: Any, fast: bool | None = None) -> tuple[bool, list[Issue], bool]:
+        """``(valid, issues, truncated)`` for one document (``fast``: jsonschema-rs's verdict, when known)."""
+        issues = self.schema_issues(document) if fast is None else self._schema_issues(document, fast)
         schema_ok = not issues
         if self.rules:
             issues += self.rule_issues(document, schema_ok)
@@ -308,15 +310,17 @@ def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_val
         total += 1
         if fast:
             try:
-                ok = is_valid(data)
-            except Exception:  # a value Rust cannot represent: check() lets the detailed engine judge
-                ok = False
+                ok: bool | None = bool(is_valid(data))
+            except Exception:  # a value Rust cannot represent: the detailed engine judges
+                ok = None
             if ok:
                 valid_count += 1
                 if include_valid:
                     listed.append(compact_valid(index, parsed.location) if parsed is not None else index)
                 continue
-        valid, issues, truncated = checker.check(data)
+            valid, issues, truncated = checker.check(data, ok)
+        else:
+            valid, issues, truncated = checker.check(data)
         valid_count += valid
         if not issues:
             if include_valid:
