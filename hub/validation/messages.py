@@ -15,7 +15,7 @@ import difflib
 import re
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -37,6 +37,8 @@ class Explained:
     pointer: str
     value: Any
     message: Texts
+    model: Any = field(default=None, compare=False, repr=False)
+    """The report's ``Message`` of ``message``, made once and shared by every issue it explains (never mutated)."""
 
 
 @lru_cache(maxsize=1024)

@@ -143,8 +143,10 @@ class DocumentValidator:
                 if (x.rule, x.pointer) in seen:  # e.g. a field failing its base pattern and an if/then pattern
                     continue
                 seen.add((x.rule, x.pointer))
+                if x.model is None:
+                    x.model = Message(**x.message)
                 issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
-                                    message=Message(**x.message)))
+                                    message=x.model))
         return issues
 
     def _explain(self, err: Any) -> list[Any]:
