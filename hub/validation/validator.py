@@ -26,7 +26,6 @@ from hub.validation.inputs import ParsedDocument
 from hub.validation.messages import explain, pointer_of
 from hub.validation.privacy import PathPart, safe_value
 from hub.validation.report import (
-    DocumentLocation,
     DocumentResult,
     Issue,
     Listed,
@@ -35,7 +34,7 @@ from hub.validation.report import (
     ValidationReport,
     build_groups,
     compact_valid,
-    index_label,
+    index_texts,
     summarize,
 )
 from hub.validation.rs_errors import RsError, Undescribed
@@ -239,10 +238,6 @@ class DocumentValidator:
         return valid, issues[:MAX_ISSUES_PER_DOCUMENT], truncated
 
 
-def _index_location(index: int) -> DocumentLocation:
-    return DocumentLocation(label=index_label(index))
-
-
 def schema_ref(entry: SchemaEntry) -> SchemaRef:
     return SchemaRef(id=entry.urn, key=entry.key, version=entry.version, hash=entry.hash)
 
@@ -331,7 +326,7 @@ def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_val
         if parsed is not None:
             for issue in issues:
                 issue.location = parsed.locate(issue.pointer)
-        location = parsed.location if parsed is not None else _index_location(index)
+        location: Any = parsed.location if parsed is not None else {"label": index_texts(index)}
         result = DocumentResult(index=index, location=location, valid=valid, issues=issues, truncated=truncated)
         listed.append(result)
         flagged.append(result)
