@@ -206,6 +206,11 @@ class ValidationReport(BaseModel):
             return self._expand()
         return super().__getattr__(name)  # type: ignore[misc]
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "documents" and "documents" not in self.__dict__:
+            self._expand()  # the field back in its place first, then replaced
+        super().__setattr__(name, value)
+
     def _expand(self) -> list[DocumentResult]:
         fields = self.__dict__
         found = fields.get("documents")

@@ -90,3 +90,11 @@ def test_expand_builds_each_compact_entry(store):
     buffer = io.StringIO()
     write_json(report, buffer.write)
     assert json.loads(buffer.getvalue())["documents"][0] == result.model_dump()
+
+
+def test_replacing_the_documents_of_a_compact_report_keeps_the_shape(store):
+    report = validate_documents("uji/pegawai", DOCS, store=store, rules=False)
+    report.documents = [expand(report.listed()[1])]
+    data = json.loads(report.to_json())
+    assert list(data)[:4] == ["schema", "valid", "summary", "documents"]
+    assert [d["index"] for d in data["documents"]] == [1]
