@@ -14,7 +14,10 @@ field name, a missing required field, a BPS region code). Then it times, on exac
             ``list(iter_errors(doc))`` (errors, no messages) for invalid ones — the floor under Simpul;
 * simpul  — ``validate_documents(…, rules=False)``: the full report (fast path, detailed messages for the
             invalid ones, groups, masking);
-* simpul+rules — the same with business rules and code lists.
+* simpul+rules — the same with business rules and code lists;
+* simpul built — ``validate_documents(…, rules=False).documents``: the same, every listed document built as a
+            pydantic ``DocumentResult`` (a report keeps valid documents compact until someone reads ``documents``;
+            the JSON writer of ``simpul validate`` never builds them).
 
 It checks that Simpul (rules off) and plain jsonschema give the same schema verdict on every document and that the
 messages Simpul builds from jsonschema-rs's errors equal those built from python-jsonschema's, then measures the
@@ -224,7 +227,7 @@ def main() -> None:
     configure_logging("ERROR", "console")
 
     store = get_store()
-    names = ("plain", "rs", "simpul", "rules")
+    names = ("plain", "rs", "simpul", "rules", "built")
     totals = {f"{n}_{label}": {"docs": 0, "seconds": 0.0} for n in names for label in ("valid", "invalid")}
     rows, mismatches, generated_wrong, message_mismatches, fallbacks = [], 0, 0, 0, 0
     prepared = []
@@ -251,6 +254,8 @@ def main() -> None:
                 entry, docs, rules=False), cold)
             t_rules, _ = best_of(args.repeat, lambda docs=docs, entry=entry: validate_documents(
                 entry, docs, rules=True), cold)
+            t_built, _ = best_of(args.repeat, lambda docs=docs, entry=entry: validate_documents(
+                entry, docs, rules=False).documents, cold)
             simpul_verdicts = [d.valid for d in report.documents]
             mismatches += sum(a != b for a, b in zip(plain_verdicts, simpul_verdicts, strict=True))
             expected = label == "valid"
@@ -260,7 +265,8 @@ def main() -> None:
                 for doc in docs:
                     fallbacks += described.errors(doc) is None
                     message_mismatches += _issues(checker, doc, "rs") != _issues(checker, doc, "py")
-            for name, seconds in (("plain", t_plain), ("rs", t_rs), ("simpul", t_simpul), ("rules", t_rules)):
+            for name, seconds in (("plain", t_plain), ("rs", t_rs), ("simpul", t_simpul), ("rules", t_rules),
+                                  ("built", t_built)):
                 figures[f"{name}_{label}"] = len(docs) / seconds
                 totals[f"{name}_{label}"]["docs"] += len(docs)
                 totals[f"{name}_{label}"]["seconds"] += seconds
@@ -279,6 +285,8 @@ def main() -> None:
            for label in ("valid", "invalid")},
         "simpul_rules_valid_docs_per_s": round(rate("rules_valid")),
         "simpul_rules_invalid_docs_per_s": round(rate("rules_invalid")),
+        "simpul_built_valid_docs_per_s": round(rate("built_valid")),
+        "share_of_rs_valid_built": round(rate("built_valid") / rate("rs_valid"), 2),
         "speedup_valid": round(rate("simpul_valid") / rate("plain_valid"), 1),
         "speedup_invalid": round(rate("simpul_invalid") / rate("plain_invalid"), 2),
         "share_of_rs_valid": round(rate("simpul_valid") / rate("rs_valid"), 2),
@@ -310,6 +318,8 @@ def main() -> None:
           f"({mismatches} mismatches); same messages from jsonschema-rs as from python-jsonschema: "
           f"{'yes' if message_mismatches == 0 else 'NO'} ({message_mismatches} differ, {fallbacks} explained by "
           f"python-jsonschema); generated documents with an unexpected verdict: {generated_wrong}")
+    print(f"valid documents with every listed DocumentResult built: {summary['simpul_built_valid_docs_per_s']:,} "
+          f"docs/s ({summary['share_of_rs_valid_built']}× raw rs)")
     for fmt, mb in memory.items():
         print(f"peak RSS of simpul validate on {args.memory_lines:,} NDJSON lines (--format {fmt}): {mb} MB")
     print(json.dumps(summary))

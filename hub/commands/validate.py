@@ -14,7 +14,7 @@ from rich.console import Group
 
 from hub.commands._common import console, err_console, fail, lang, msg
 from hub.errors import BadRequest, SimpulError
-from hub.validation.render import render, text_renderables, verdict_line
+from hub.validation.render import render, text_renderables, verdict_line, write_json
 from hub.validation.report import ValidationReport
 from hub.validation.service import validate_files
 
@@ -78,7 +78,11 @@ def register(app: typer.Typer) -> None:
         if output is not None:
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(render(report, fmt.value, language), encoding="utf-8")
+                if fmt is OutputFormat.json:  # written a batch of documents at a time, never held whole
+                    with output.open("w", encoding="utf-8") as handle:
+                        write_json(report, handle.write)
+                else:
+                    output.write_text(render(report, fmt.value, language), encoding="utf-8")
             except OSError as exc:
                 raise fail(BadRequest("validation.output_unwritable", path=str(output),
                                       detail=exc.strerror or str(exc))) from None
@@ -87,6 +91,8 @@ def register(app: typer.Typer) -> None:
             err_console.print(msg("validation.text.written", path=str(output)), highlight=False)
         elif fmt is OutputFormat.text:
             console.print(Group(*text_renderables(report, language)), highlight=False)
+        elif fmt is OutputFormat.json:
+            write_json(report, lambda text: typer.echo(text, nl=False))
         else:
             typer.echo(render(report, fmt.value, language), nl=False)
         if certificate is not None and report.valid:

@@ -15,7 +15,7 @@ import difflib
 import re
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -37,6 +37,8 @@ class Explained:
     pointer: str
     value: Any
     message: Texts
+    model: Any = field(default=None, compare=False, repr=False)
+    """The report's ``Message`` of ``message``, made once and shared by every issue it explains (never mutated)."""
 
 
 @lru_cache(maxsize=1024)
@@ -46,16 +48,27 @@ def placeholders(key: str, lang: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
 
 
+@lru_cache(maxsize=1024)
+def _word(key: str, lang: str) -> str:
+    """A catalog text without placeholders (type names, "atau"/"or"): looked up once per process."""
+    return t(key, lang)
+
+
 def pointer_of(parts: Sequence[PathPart]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def field_label(parts: Sequence[PathPart], lang: str) -> str:
     """``["indikator", 1, "target"]`` → ``indikator[1].target``; the root is ``dokumen``/``document``."""
+    return _field_label(tuple(parts), lang)
+
+
+@lru_cache(maxsize=8192)
+def _field_label(parts: tuple[PathPart, ...], lang: str) -> str:
     out = ""
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or t("validation.word.document", lang)
+    return out or _word("validation.word.document", lang)
 
 
 def _local(node: dict[str, Any] | None, what: str, lang: str) -> str:
@@ -72,7 +85,7 @@ def _join(values: Sequence[str], lang: str, limit: int = 12) -> str:
         return ", ".join(values[:limit]) + ", …"
     if len(values) <= 1:
         return "".join(values)
-    return ", ".join(values[:-1]) + f" {t('validation.word.or', lang)} " + values[-1]
+    return ", ".join(values[:-1]) + f" {_word('validation.word.or', lang)} " + values[-1]
 
 
 def _norm(text: str) -> str:
@@ -206,6 +219,11 @@ def _number_hint(value: Any) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _expected_types(wanted: tuple[str, ...], lang: str) -> str:
+    return _join([_word(f"validation.type.{w}", lang) for w in wanted], lang)
+
+
 def _type(c: _Ctx) -> list[Explained]:
     expected = c.err.validator_value
     wanted = expected if isinstance(expected, list) else [expected]
@@ -221,8 +239,8 @@ def _type(c: _Ctx) -> list[Explained]:
         hints.append(("validation.type.hint.boolean", {}))
 
     def params(lang: str) -> dict[str, Any]:
-        return {"expected": _join([t(f"validation.type.{w}", lang) for w in wanted], lang),
-                "actual": t(f"validation.kind.{_kind(raw)}", lang), "value": shown(c.value, as_json=True)}
+        return {"expected": _expected_types(tuple(wanted), lang),
+                "actual": _word(f"validation.kind.{_kind(raw)}", lang), "value": shown(c.value, as_json=True)}
 
     return c.one("validation.type", hints=hints, lang_params=params)
 
@@ -316,16 +334,32 @@ def _limit(key: str, actual: Callable[[Any], Any] | None = None) -> Callable[[_C
     return explain_limit
 
 
+_DECLARED: dict[int, tuple[Any, list[str]]] = {}  # id(schema node) → (the node, kept alive; its names)
+
+
 def _object_properties(node: Any) -> list[str]:
     """Property names a schema node declares, including those of its ``allOf``/``anyOf``/``oneOf`` branches."""
+    if not isinstance(node, dict):
+        return []
+    found = _DECLARED.get(id(node))
+    if found is not None and found[0] is node:
+        return list(found[1])
+    names = _declared(node)
+    if len(_DECLARED) >= 4096:
+        _DECLARED.clear()
+    _DECLARED[id(node)] = (node, names)
+    return list(names)
+
+
+def _declared(node: Any) -> list[str]:
     if not isinstance(node, dict):
         return []
     names = list(node.get("properties") or {})
     for keyword in ("allOf", "anyOf", "oneOf"):
         for branch in node.get(keyword) or ():
-            names += _object_properties(branch)
+            names += _declared(branch)
     for keyword in ("if", "then", "else"):
-        names += _object_properties(node.get(keyword))
+        names += _declared(node.get(keyword))
     return list(dict.fromkeys(names))
 
 

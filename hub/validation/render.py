@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from rich.console import Console, Group, RenderableType
@@ -19,7 +19,7 @@ from rich.text import Text
 import hub
 from hub.i18n import t
 from hub.validation.privacy import shown
-from hub.validation.report import CellLocation, Issue, ValidationReport
+from hub.validation.report import CellLocation, DocumentResult, Issue, ValidationReport, index_label
 
 OutputFormat = Literal["text", "json", "junit", "sarif"]
 FORMATS: tuple[str, ...] = ("text", "json", "junit", "sarif")
@@ -83,7 +83,7 @@ def text_renderables(report: ValidationReport, lang: str = "id") -> Iterator[Ren
             style = "red" if g.severity == "error" else "yellow" if g.severity == "warning" else ""
             groups.add_row(str(g.count), Text(g.rule, style=style), g.path or "/", g.message.text(lang))
         yield groups
-    with_issues = [d for d in report.documents if d.issues]
+    with_issues = list(report.with_issues())
     if with_issues:
         yield Text("")
         yield Text(t("validation.text.details", lang), style="bold")
@@ -168,7 +168,7 @@ def render_sarif(report: ValidationReport, lang: str = "id") -> str:
     rules: dict[str, int] = {}
     rule_objs: list[dict[str, Any]] = []
     results = []
-    for doc in report.documents:
+    for doc in report.with_issues():
         for issue in doc.issues:
             if issue.rule not in rules:
                 rules[issue.rule] = len(rule_objs)
@@ -202,9 +202,61 @@ def render_sarif(report: ValidationReport, lang: str = "id") -> str:
     return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
 
 
+_COMPACT = ('{\n      "index": %d,\n      "location": {\n        "file": %s,\n        "line": %s,\n'
+            '        "sheet": %s,\n        "row": %s,\n        "label": {\n          "id": %s,\n'
+            '          "en": %s\n        }\n      },\n      "valid": true,\n      "issues": [],\n'
+            '      "truncated": false\n    }')
+_GROUPS = '\n  "groups": '  # the field after ``documents``; top-level keys alone sit at two spaces of indent
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # escapes exactly what pydantic's JSON escapes
+    return str(int(value))
+
+
+def _document_json(item: Any) -> str:
+    """One listed document as it stands in ``report.to_json()`` (indented for its place in ``documents``)."""
+    if isinstance(item, DocumentResult):
+        return item.model_dump_json(indent=2).replace("\n", "\n    ")
+    if isinstance(item, int):
+        label = index_label(item)
+        index, file, line, sheet, row, label_id, label_en = item, None, None, None, None, label.id, label.en
+    else:
+        index, file, line, sheet, row, label_id, label_en = item
+    return _COMPACT % (index, _literal(file), _literal(line), _literal(sheet), _literal(row), _literal(label_id),
+                       _literal(label_en))
+
+
+def write_json(report: ValidationReport, write: Callable[[str], Any], batch: int = 1000) -> None:
+    """Write ``report.to_json() + "\\n"`` through ``write``, one batch of documents at a time: the valid documents
+    without issues are written from their compact entries, so neither their objects nor the whole text exist."""
+    head = report.model_dump_json(by_alias=True, indent=2, exclude={"documents"},
+                                  context={"compact_listing": True})
+    cut = head.index(_GROUPS)
+    write(head[:cut] + '\n  "documents": ')
+    listed = report.listed()
+    if not listed:
+        write("[]")
+    else:
+        parts = ["["]
+        for number, item in enumerate(listed):
+            parts.append(("\n    " if number == 0 else ",\n    ") + _document_json(item))
+            if len(parts) >= batch:
+                write("".join(parts))
+                parts = []
+        parts.append("\n  ]")
+        write("".join(parts))
+    write("," + head[cut:] + "\n")
+
+
 def render(report: ValidationReport, fmt: str = "text", lang: str = "id") -> str:
     if fmt == "json":
-        return report.to_json() + "\n"
+        buffer = io.StringIO()
+        write_json(report, buffer.write)
+        return buffer.getvalue()
     if fmt == "junit":
         return render_junit(report, lang)
     if fmt == "sarif":

@@ -16,10 +16,12 @@ rule and by path without array indices (``/indikator/*/target``). Values of pers
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializationInfo, model_serializer
 
 import hub
 
@@ -120,7 +122,55 @@ class NormalisedDocument(BaseModel):
     changes: list[NormalisedValue]
 
 
+#: A valid document without issues, held compactly until someone asks for its :class:`DocumentResult`: its index
+#: (a batch of raw values: the label is "dokumen N") or ``(index, file, line, sheet, row, label id, label en)``.
+CompactValid = int | tuple[int, str | None, int | None, str | None, int | None, str, str]
+Listed = DocumentResult | int | tuple[Any, ...]
+
+
+def compact_valid(index: int, location: DocumentLocation | None) -> CompactValid:
+    """What is kept of a valid document without issues (about a tenth of its three pydantic objects)."""
+    if location is None:
+        return index
+    return (index, location.file, location.line, location.sheet, location.row, location.label.id,
+            location.label.en)
+
+
+def index_label(index: int) -> Message:
+    """``dokumen 3`` / ``document 3``: the label of the document at 0-based ``index`` of a batch of raw values."""
+    return Message(**index_texts(index))
+
+
+def index_texts(index: int) -> dict[str, str]:
+    """:func:`index_label` as ``{id, en}`` (pydantic builds the nested objects faster from plain values)."""
+    id_, en = _index_texts()
+    return {"id": id_.format(number=index + 1), "en": en.format(number=index + 1)}
+
+
+@lru_cache(maxsize=1)
+def _index_texts() -> tuple[str, str]:
+    from hub.i18n import catalog
+
+    texts = catalog()["validation.location.index"]
+    return texts["id"], texts["en"]
+
+
+def expand(item: Listed) -> DocumentResult:
+    """The :class:`DocumentResult` of a listed entry (a compact valid one is built now)."""
+    if isinstance(item, DocumentResult):
+        return item
+    if isinstance(item, int):
+        return DocumentResult(index=item, location=DocumentLocation(label=index_label(item)), valid=True,
+                              issues=[], truncated=False)
+    index, file, line, sheet, row, label_id, label_en = item
+    location = DocumentLocation(file=file, line=line, sheet=sheet, row=row, label=Message(id=label_id, en=label_en))
+    return DocumentResult(index=index, location=location, valid=True, issues=[], truncated=False)
+
+
 class ValidationReport(BaseModel):
+    """The report. Built by :func:`listing`, its valid documents without issues stay compact until ``documents``
+    is read or the report is serialised (:meth:`listed` and :func:`render.write_json` never expand them)."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     schema_: SchemaRef = Field(alias="schema")
@@ -137,6 +187,83 @@ class ValidationReport(BaseModel):
                                   "normal form before validation (absent when normalisation was off)")
     generated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     simpul_version: str = hub.__version__
+
+    _listing: list[Listed] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def listing(cls, entries: list[Listed], **fields: Any) -> ValidationReport:
+        """A report whose ``documents`` are ``entries``: :class:`DocumentResult` objects and compact valid ones."""
+        report = cls(documents=[], **fields)
+        if all(isinstance(item, DocumentResult) for item in entries):
+            report.__dict__["documents"] = entries
+        else:
+            del report.__dict__["documents"]
+            report._listing = entries
+        return report
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "documents":  # only while the listing is compact (afterwards it is in ``__dict__``)
+            return self._expand()
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "documents" and "documents" not in self.__dict__:
+            self._expand()  # the field back in its place first, then replaced
+        super().__setattr__(name, value)
+
+    def _expand(self) -> list[DocumentResult]:
+        fields = self.__dict__
+        found = fields.get("documents")
+        if found is None:
+            found = [expand(item) for item in self._listing or ()]
+            # back in its place: the JSON lists the fields in the order they stand here
+            ordered = {name: found if name == "documents" else fields[name]
+                       for name in type(self).model_fields if name == "documents" or name in fields}
+            fields.clear()
+            fields.update(ordered)
+            self._listing = None
+        return found
+
+    def listed(self) -> list[Listed]:
+        """The documents in order, compact valid ones not expanded (see :func:`expand`)."""
+        found = self.__dict__.get("documents")
+        return found if found is not None else list(self._listing or ())
+
+    def with_issues(self) -> Iterator[DocumentResult]:
+        """The listed documents that have issues (the valid ones without issues are never expanded)."""
+        for item in self.listed():
+            if isinstance(item, DocumentResult) and item.issues:
+                yield item
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: Any, info: SerializationInfo) -> Any:
+        if not (info.context or {}).get("compact_listing"):  # render.write_json writes the documents itself
+            self._expand()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ValidationReport):
+            self._expand()
+            other._expand()
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr_args__(self) -> Any:
+        self._expand()
+        return super().__repr_args__()
+
+    def __copy__(self) -> ValidationReport:
+        self._expand()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ValidationReport:
+        self._expand()
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._expand()
+        return super().__getstate__()
 
     def to_json(self, indent: int | None = 2) -> str:
         return self.model_dump_json(by_alias=True, indent=indent)

@@ -83,6 +83,7 @@ class RsErrors:
         self._keys: dict[int, dict[str, int]] = {}
         self._keep: list[Any] = []  # resolved nodes whose id() is a key of ``_keys``
         self.explained: dict[tuple[Any, ...], list[Any]] = {}  # the validator's memo of explained errors
+        self._orders: dict[tuple[Any, ...], tuple[tuple[int, ...], _Walk, str]] = {}  # see _describe
 
     def _walk(self, path: tuple[Any, ...], false_schema: bool) -> _Walk:
         node: Any = self._schema
@@ -159,8 +160,19 @@ class RsErrors:
     def _describe(self, err: Any, document: Any) -> tuple[tuple[int, ...], RsError]:
         kind = err.kind
         name = kind.name
-        walk = self.walk(err.evaluation_path, name == "falseSchema")
+        evaluation_path = err.evaluation_path
         parts: list[PathPart] = list(err.instance_path)
+        key = (name, kind.property if name == "required" else None, *evaluation_path, None, *parts)
+        known = self._orders.get(key)
+        if known is not None:  # the same error at the same place: its order does not depend on the document
+            order, walk, message = known
+            node = document
+            at = 0
+            while at < len(parts):
+                node, at = _child(node, parts, at)
+            return order, RsError(validator=walk.keyword, validator_value=walk.value, schema=walk.schema,
+                                  instance=node, absolute_path=parts, message=message)
+        walk = self.walk(evaluation_path, name == "falseSchema")
         order: list[int] = []
         node = document
         at = 0  # how many instance path parts the walk has consumed
@@ -187,6 +199,10 @@ class RsErrors:
                 raise Undescribed("required")
             order.append(required.index(prop))
             message = f"{prop!r} is a required property"
+        if all(role not in ("pattern", "each") for role, _, _ in walk.steps):  # else the order depends on keys
+            if len(self._orders) >= 50_000:
+                self._orders.clear()
+            self._orders[key] = (tuple(order), walk, message)
         return tuple(order), RsError(validator=walk.keyword, validator_value=walk.value, schema=walk.schema,
                                      instance=node, absolute_path=parts, message=message)
 

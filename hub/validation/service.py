@@ -259,7 +259,7 @@ def _hint_normal_forms(report: ValidationReport, normal_at: Callable[[int, str],
     ``normal_at(index, pointer)`` is the normal form of that document's value there, or None."""
     if not slots:
         return
-    for result in report.documents:
+    for result in report.with_issues():
         for issue in result.issues:
             name = normalise.kind_at(slots, issue.pointer) if issue.rule.startswith("schema:") else None
             after = normal_at(result.index, issue.pointer) if name else None

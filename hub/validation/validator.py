@@ -19,20 +19,22 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from hub.i18n import both, catalog
+from hub.i18n import both
 from hub.logging import get_logger, mask_text
 from hub.validation import engine
 from hub.validation.inputs import ParsedDocument
 from hub.validation.messages import explain, pointer_of
 from hub.validation.privacy import PathPart, safe_value
 from hub.validation.report import (
-    DocumentLocation,
     DocumentResult,
     Issue,
+    Listed,
     Message,
     SchemaRef,
     ValidationReport,
     build_groups,
+    compact_valid,
+    index_texts,
     summarize,
 )
 from hub.validation.rs_errors import RsError, Undescribed
@@ -115,7 +117,9 @@ class DocumentValidator:
         A document with an error those cannot describe is explained from python-jsonschema's errors instead;
         ``engine_="py"`` always does (the reference the tests and the benchmark compare with).
         """
-        fast = self._fast(document)
+        return self._schema_issues(document, self._fast(document), engine_)
+
+    def _schema_issues(self, document: Any, fast: bool | None, engine_: str = "rs") -> list[Issue]:
         if fast is True:
             return []
         if engine_ == "rs" and fast is False:
@@ -138,8 +142,10 @@ class DocumentValidator:
                 if (x.rule, x.pointer) in seen:  # e.g. a field failing its base pattern and an if/then pattern
                     continue
                 seen.add((x.rule, x.pointer))
+                if x.model is None:
+                    x.model = Message(**x.message)
                 issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
-                                    message=Message(**x.message)))
+                                    message=x.model))
         return issues
 
     def _explain(self, err: Any) -> list[Any]:
@@ -218,9 +224,9 @@ class DocumentValidator:
                                 pointer=pointer, value=value, message=_texts(getattr(v, "message", None), rule)))
         return issues
 
-    def check(self, document: Any) -> tuple[bool, list[Issue], bool]:
-        """``(valid, issues, truncated)`` for one document."""
-        issues = self.schema_issues(document)
+    def check(self, document: Any, fast: bool | None = None) -> tuple[bool, list[Issue], bool]:
+        """``(valid, issues, truncated)`` for one document (``fast``: jsonschema-rs's verdict, when known)."""
+        issues = self.schema_issues(document) if fast is None else self._schema_issues(document, fast)
         schema_ok = not issues
         if self.rules:
             issues += self.rule_issues(document, schema_ok)
@@ -230,12 +236,6 @@ class DocumentValidator:
         issues.sort(key=lambda i: i.severity != "error")
         truncated = len(issues) > MAX_ISSUES_PER_DOCUMENT
         return valid, issues[:MAX_ISSUES_PER_DOCUMENT], truncated
-
-
-def _index_location(index: int) -> DocumentLocation:
-    texts = catalog()["validation.location.index"]
-    return DocumentLocation(label=Message(id=texts["id"].format(number=index + 1),
-                                          en=texts["en"].format(number=index + 1)))
 
 
 def schema_ref(entry: SchemaEntry) -> SchemaRef:
@@ -255,13 +255,14 @@ def validate_documents(schema: str | SchemaEntry, documents: Iterable[Any], *, r
     store = store or get_store()
     entry = schema if isinstance(schema, SchemaEntry) else store.get(schema)
     checker = DocumentValidator(entry, store, rules=rules, context=context)
-    results: list[DocumentResult] = []
+    listed: list[Listed] = []
+    flagged: list[DocumentResult] = []
     total = valid_count = 0
     with checker.batch(), _collector_skips_what_exists():
-        total, valid_count = _check_all(checker, documents, include_valid, results)
-    return ValidationReport(
-        schema=schema_ref(entry), valid=valid_count == total, summary=summarize(results, total, valid_count),
-        documents=results, groups=build_groups(results), rules_applied=rules and rules_evaluate() is not None,
+        total, valid_count = _check_all(checker, documents, include_valid, listed, flagged)
+    return ValidationReport.listing(
+        listed, schema=schema_ref(entry), valid=valid_count == total, summary=summarize(flagged, total, valid_count),
+        groups=build_groups(flagged), rules_applied=rules and rules_evaluate() is not None,
         deprecation=deprecation_of(entry, store),
     )
 
@@ -293,22 +294,42 @@ def _collector_skips_what_exists() -> Iterator[None]:
                 gc.unfreeze()
 
 
-def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_valid: bool,
-               results: list[DocumentResult]) -> tuple[int, int]:
+def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_valid: bool, listed: list[Listed],
+               flagged: list[DocumentResult]) -> tuple[int, int]:
+    """Check every document; ``listed`` gets each one in order (a valid document without issues as a compact entry,
+    nothing built for it), ``flagged`` the results of those with issues."""
     total = valid_count = 0
+    is_valid = checker._rs.is_valid
+    fast = not checker.rules  # without rules, jsonschema-rs's "valid" is the whole answer
     for index, item in enumerate(documents):
         parsed = item if isinstance(item, ParsedDocument) else None
-        data = parsed.data if parsed else item
-        valid, issues, truncated = checker.check(data)
+        data = parsed.data if parsed is not None else item
         total += 1
+        if fast:
+            try:
+                ok: bool | None = bool(is_valid(data))
+            except Exception:  # a value Rust cannot represent: the detailed engine judges
+                ok = None
+            if ok:
+                valid_count += 1
+                if include_valid:
+                    listed.append(compact_valid(index, parsed.location) if parsed is not None else index)
+                continue
+            valid, issues, truncated = checker.check(data, ok)
+        else:
+            valid, issues, truncated = checker.check(data)
         valid_count += valid
-        if issues and parsed is not None:
+        if not issues:
+            if include_valid:
+                listed.append(compact_valid(index, parsed.location) if parsed is not None else index)
+            continue
+        if parsed is not None:
             for issue in issues:
                 issue.location = parsed.locate(issue.pointer)
-        if issues or include_valid:
-            location = parsed.location if parsed else _index_location(index)
-            results.append(DocumentResult(index=index, location=location, valid=valid,
-                                                          issues=issues, truncated=truncated))
+        location: Any = parsed.location if parsed is not None else {"label": index_texts(index)}
+        result = DocumentResult(index=index, location=location, valid=valid, issues=issues, truncated=truncated)
+        listed.append(result)
+        flagged.append(result)
     return total, valid_count
 
 

@@ -126,3 +126,21 @@ def test_several_files_make_one_report(good, bad):
     report = json.loads(result.stdout)
     assert report["summary"]["documents"] == 3
     assert [d["location"]["file"] for d in report["documents"]] == [str(good), str(bad), str(bad)]
+
+
+def test_json_report_streamed_to_a_file_and_to_stdout_is_the_same_report(bad, tmp_path):
+    rows = [json.loads(line) for line in bad.read_text().splitlines()] * 700  # several written batches
+    many = tmp_path / "banyak.ndjson"
+    many.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "laporan.json"
+    written = runner.invoke(app, ["validate", "kepegawaian/pegawai", str(many), "-f", "json", "-o", str(out)])
+    printed = runner.invoke(app, ["validate", "kepegawaian/pegawai", str(many), "-f", "json"])
+    assert written.exit_code == printed.exit_code == 1
+    from_file, from_stdout = json.loads(out.read_text(encoding="utf-8")), json.loads(printed.stdout)
+    for report in (from_file, from_stdout):
+        report.pop("generated_at")
+    assert from_file == from_stdout
+    assert from_file["summary"]["documents"] == len(from_file["documents"]) == 1400
+    first, second = from_file["documents"][:2]
+    assert (first["valid"], first["issues"], first["location"]["line"]) == (True, [], 1)
+    assert first["location"]["label"]["id"].endswith("baris 1") and second["valid"] is False
