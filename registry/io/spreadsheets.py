@@ -20,6 +20,7 @@ on import, so a registry export still round-trips.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from typing import Any
@@ -42,10 +43,12 @@ class UnpackTooLarge(ValueError):
         super().__init__(f"{part}: {size} bytes unpacked")
 
 
-def check_xlsx(content: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES, max_ratio: int = MAX_RATIO) -> None:
-    """Refuse an XLSX that would unpack past the limits; a file that is no zip at all is left to the reader."""
+def check_xlsx(content: bytes | str | os.PathLike[str], *, max_unpacked: int = MAX_UNPACKED_BYTES,
+               max_ratio: int = MAX_RATIO) -> None:
+    """Refuse an XLSX that would unpack past the limits; a file that is no zip at all is left to the reader.
+    ``content`` is the workbook's bytes or the path of a workbook on disk (only its zip directory is read)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(io.BytesIO(content) if isinstance(content, bytes) else content) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         return  # not a zip: openpyxl reports it as unreadable
