@@ -68,14 +68,23 @@ def formula_like(value: Any) -> bool:
             and not _HARMLESS.fullmatch(value))
 
 
+def _needs_apostrophe(value: Any) -> bool:
+    """Text that a spreadsheet would run as a formula once the apostrophes before it are taken off: formula-like
+    text, and such text that already starts with apostrophes (so that ``'=x`` typed by a user survives)."""
+    return isinstance(value, str) and formula_like(value.lstrip("'"))
+
+
 def csv_cell(value: Any) -> Any:
-    """A value for a CSV cell: formula-like text gets a leading apostrophe."""
-    return "'" + value if formula_like(value) else value
+    """A value for a CSV cell: formula-like text gets a leading apostrophe (and so does ``'=…``, so that
+    :func:`csv_uncell` gives back exactly what was written)."""
+    return "'" + value if _needs_apostrophe(value) else value
 
 
 def csv_uncell(value: Any) -> Any:
-    """The value :func:`csv_cell` wrote (an apostrophe before formula-like text is taken off again)."""
-    if isinstance(value, str) and value.startswith("'") and formula_like(value[1:]):
+    """The value :func:`csv_cell` wrote: one apostrophe is taken off, only where it stands before formula-like text
+    (``=`` ``+`` ``-`` ``@`` or a tab/CR/LF before one; signed numbers and phone numbers excepted) — exactly
+    where the exporter put one. Every other apostrophe is the user's and stays."""
+    if isinstance(value, str) and value.startswith("'") and _needs_apostrophe(value[1:]):
         return value[1:]
     return value
 

@@ -142,3 +142,66 @@ def test_protect_workbook_leaves_numbers_and_plain_text():
     row = next(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows())
     assert [c.value for c in row] == ["=1+1", 5, -3.5, "Bappeda", "-5", "+62 342 801234"]
     assert [c.data_type for c in row] == ["s", "n", "n", "s", "s", "s"]
+
+
+# -- a file Simpul exported, validated again ---------------------------------------------------------------------
+ROUND_TRIP = ["=HYPERLINK(\"http://evil.example\")", "+62 342 801234", "-5", "@SUM(1)", "\t=1+1", "\r+x",
+              "'=already quoted", "''@twice", "'plain apostrophe", "'-5", "O'Brien", "'", "Bappeda"]
+
+
+def test_every_value_survives_the_apostrophe_of_the_exporter():
+    for text in ROUND_TRIP:
+        assert csv_uncell(csv_cell(text)) == text, text
+    # only what the exporter adds is taken off: a user's own apostrophe before ordinary text stays
+    assert csv_uncell("'plain") == "'plain" and csv_uncell("'-5") == "'-5" and csv_uncell("'=x") == "=x"
+    assert csv_cell("'=x") == "''=x"  # so that a user's '=x survives export and import
+
+
+def _pegawai_rows(names: list[str]) -> tuple[list[str], list[list[str]]]:
+    import json
+    from pathlib import Path
+
+    base = json.loads((Path(__file__).resolve().parents[2] / "schemas/kepegawaian/pegawai/examples/valid/"
+                       "kota_blitar_pns_pranata_komputer.json").read_text(encoding="utf-8"))
+    header = ["nip", "jenis_asn", "nama", "gelar_belakang", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
+              "golongan_ruang", "tmt_golongan", "jabatan.nama", "jabatan.jenis_jabatan", "jabatan.eselon",
+              "unit_kerja.kode_opd", "unit_kerja.nama", "status_kepegawaian", "kode_pemda"]
+
+    def value(doc: dict, column: str) -> str:
+        for part in column.split("."):
+            doc = doc.get(part, "") if isinstance(doc, dict) else ""
+        return doc  # type: ignore[return-value]
+
+    rows = []
+    for text in names:
+        doc = {**base, "nama": text, "tempat_lahir": text, "jabatan": {**base["jabatan"], "nama": text}}
+        rows.append([value(doc, c) for c in header])
+    return header, rows
+
+
+def test_a_csv_simpul_exported_validates_to_the_same_documents(tmp_path):
+    from hub.validation.inputs import parse_csv, parse_xlsx
+
+    header, rows = _pegawai_rows(ROUND_TRIP)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)  # the cell rule of every Simpul CSV export
+    exported = out.getvalue()
+    assert "'=HYPERLINK" in exported and "'''@twice" in exported  # the export is neutralised
+    docs = [d.data for d in parse_csv(exported.encode("utf-8"))]
+    assert [d["nama"] for d in docs] == ROUND_TRIP
+    assert [d["jabatan"]["nama"] for d in docs] == ROUND_TRIP and [d["tempat_lahir"] for d in docs] == ROUND_TRIP
+
+    # and the XLSX export: a quote prefix, no apostrophe in the value, so nothing to take off
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    protect_workbook(book)
+    data = io.BytesIO()
+    book.save(data)
+    assert [d.data["nama"] for d in parse_xlsx(data.getvalue())] == ROUND_TRIP
+
