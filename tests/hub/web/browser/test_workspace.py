@@ -24,7 +24,7 @@ PAGES = {
     "penilaian-manual": "/penilaian/aplikasi/e-planning/manual/SCA-005", "kesenjangan": "/kesenjangan",
     "monev": "/kesenjangan/monev?dari=2026-01-01&sampai=2026-12-31", "validator": "/validator", "skema": "/skema",
     "skema-pegawai": "/skema/kepegawaian/pegawai", "pertukaran": "/pertukaran", "audit": "/audit?verify=1",
-    "provinsi": "/provinsi",
+    "provinsi": "/provinsi", "sertifikat": "/sertifikat",
 }
 
 
