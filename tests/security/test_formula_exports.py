@@ -91,6 +91,28 @@ def test_registry_xlsx_export_keeps_formulas_as_text_and_round_trips(registry_ap
     assert counts["created"] == 0 and counts["updated"] == 0, counts
 
 
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_registry_export_round_trips_text_that_starts_with_an_apostrophe(registry_api, registry_loaded, registry_key,
+                                                                         fmt):
+    """A user's own apostrophe before a formula (``'=x``) survives export and import, in CSV and in XLSX."""
+    admin = registry_key("admin")
+    names = ["'=sudah dikutip", "''@dua kali", "=1+1", "'biasa", "O'Brien"]
+    apps = [{"id": f"e-kutip-{i}", "name": text, "status": "development", "kode_pemda": "35.72",
+             "kode_opd": "5.01.5.05.0.00.01.0000", "area": "perencanaan", "kind": "khusus"}
+            for i, text in enumerate(names)]
+    r = registry_api.post("/v1/registry/import", headers={**admin, "Content-Type": "application/yaml"},
+                          content=yaml.safe_dump({"applications": apps}).encode())
+    assert r.status_code == 200, r.text[:500]
+    exported = registry_api.get(f"/v1/registry/export?format={fmt}", headers=admin)
+    assert exported.status_code == 200
+    kind = "text/csv" if fmt == "csv" else XLSX
+    again = registry_api.post("/v1/registry/import?dry_run=true", headers={**admin, "Content-Type": kind},
+                              content=exported.content)
+    assert again.status_code == 200, again.text[:500]
+    counts = again.json()["counts"]["applications"]
+    assert counts["created"] == 0 and counts["updated"] == 0, (counts, again.json().get("changes"))
+
 def test_web_registry_download_is_neutralised(web, sign_in, registry_loaded):  # type: ignore[no-untyped-def]
     from registry.io import import_batch, read
 
