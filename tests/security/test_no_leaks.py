@@ -233,7 +233,7 @@ def test_sync_and_delivery_never_leak_personal_data_or_the_connector_secret(
     people = [p for p in source if p.get("nik")]
     assert len(people) == 12
     values = sorted({v for p in people for v in (p["nik"], p["nip"], p["email"], p["telepon"]) if v})
-    secrets = [*values, token, *hook_secrets]
+    secrets = [*values, NIK, token, *hook_secrets]  # NIK: in the path of the resource that fails
 
     # what the consumers received: masked for e-kinerja; e-budgeting was made with personal_data and legitimately
     # gets the full values (not flagged, but proven, so the scan is not looking at nothing)
