@@ -411,6 +411,12 @@ def suggest(records: list[dict[str, Any]], schema_key: str, resolved: dict[str, 
         else:
             missing_optional.append(target.path)
     unused = [s.path for s in sources if s.path not in used]
+    by_path = {s.path: s for s in sources}
+    for line in lines:  # item fields of a mapped list that its ``each`` does not read
+        source = by_path.get(str(line.spec.get("from"))) if "each" in line.spec else None
+        if source is not None:
+            read = {sub.get("from") for sub in line.spec["each"].values() if isinstance(sub, dict)}
+            unused += [f"{source.path}[].{item.path}" for item in profile(source.items) if item.path not in read]
     return Draft(schema_key, resource, len(records), lines, unused, missing_optional)
 
 

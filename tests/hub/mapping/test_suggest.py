@@ -206,7 +206,8 @@ def _with_indicators(drop: str | None = None) -> list[dict]:
                "orang"}, {"tolokUkur": "Persentase ibu hamil K4", "nilaiTarget": "95,5", "satuanTarget": "%"}],
              [{"tolokUkur": "Dokumen perencanaan yang tersusun", "nilaiTarget": "3", "satuanTarget": "dokumen"}]]
     for record, items in zip(records, lists, strict=True):
-        record["indikatorKinerja"] = [{k: v for k, v in item.items() if k != drop} for item in items]
+        record["indikatorKinerja"] = [{"idIndikator": n, **{k: v for k, v in item.items() if k != drop}}
+                                      for n, item in enumerate(items, 1)]
     return records
 
 
@@ -221,6 +222,8 @@ def test_a_nested_list_of_objects_gets_each_with_its_item_fields_proven_on_the_s
         "satuan": {"from": "satuanTarget"}}}
     assert draft.to_dict("en")["unresolved"] == []
     assert "a list of objects (indikatorKinerja), each item mapped with 'each'; 2/2 sample values valid" in text
+    assert draft.to_dict("en")["unused_sources"] == ["indikatorKinerja[].idIndikator"]
+    assert "# Source fields not used: indikatorKinerja[].idIndikator" in text
     # the draft, as written, maps the records to valid canonical ones, items and Indonesian numbers included
     path = tmp_path / "sub_kegiatan.yaml"
     path.write_text(text, encoding="utf-8")
