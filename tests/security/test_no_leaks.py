@@ -189,6 +189,7 @@ def test_sync_and_delivery_never_leak_personal_data_or_the_connector_secret(
 
     from examples.launcher import start_examples
     from hub.exchange import scopes
+    from hub.logging import configure_logging
     from hub.settings import get_settings
     from registry.keys import list_keys
     from registry.tables_exchange import AuditRow, OutboxRow, QuarantineRow, SyncCursorRow
@@ -197,16 +198,19 @@ def test_sync_and_delivery_never_leak_personal_data_or_the_connector_secret(
     monkeypatch.setenv("SIMPUL_EXCHANGE_RETRY_BASE_S", "0")
     monkeypatch.setenv("SIMPUL_EXCHANGE_RETRY_MAX_S", "0")
     monkeypatch.setenv("SIMPUL_EXCHANGE_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("SIMPUL_LOG_LEVEL", "DEBUG")  # every line the sync and the delivery log, to be scanned
     get_settings.cache_clear()
     runner = CliRunner()
     seen: dict[str, str] = {}
     admin = registry_key("admin", "Diskominfo")
 
     def run(*args: str) -> str:
+        """One ``simpul`` command; its stdout and stderr (its own structlog lines, DEBUG and up) are scanned."""
         out = runner.invoke(cli, list(args), env={"COLUMNS": "250"})
         assert out.exit_code in (0, 1), (args, out.output[-600:])
         seen["CLI simpul " + " ".join(args)] = out.output
-        return out.output
+        configure_logging("INFO", "json")  # the CLI bound its logger to its own stream: back to the API's
+        return out.stdout
 
     with _Consumer() as consumer, start_examples({"simpeg": "wrong-codes"}, ports=0, records=12) as urls:
         token = urls.tokens["simpeg"]
@@ -311,6 +315,9 @@ def test_sync_and_delivery_never_leak_personal_data_or_the_connector_secret(
     assert "dead" in seen["exchange audit"] or "delivery.dead" in seen["exchange audit"]
     captured = capsys.readouterr()
     seen["structlog output"] = captured.err + captured.out
+    logged = seen["structlog output"] + "".join(v for k, v in seen.items() if k.startswith("CLI"))
+    assert '"path": "/v1/data/kepegawaian/pegawai/records"' in logged, "the API's request log was captured"
+    assert '"event": "sync"' in logged, "the sync's own log lines too"
 
     found = [leak for where, content in seen.items() for leak in _leaks(where, content, secrets)]
     assert not found, "\n".join(found)
