@@ -112,6 +112,12 @@ def _csv_rows(path: Path, res: SpreadsheetResource, encoding: str) -> Iterator[l
 def _xlsx_rows(path: Path, res: SpreadsheetResource) -> Iterator[list[Any]]:
     import openpyxl
 
+    from registry.io.spreadsheets import UnpackTooLarge, check_xlsx
+
+    try:
+        check_xlsx(path)  # the zip directory only: a bomb is refused before one byte is unpacked
+    except UnpackTooLarge as exc:
+        raise FatalError("spreadsheet.too_large", file=path.name, **exc.params) from None
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         if isinstance(res.sheet, str):

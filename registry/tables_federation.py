@@ -38,34 +38,34 @@ class FederationMemberRow(Base):
     last_duration_s: Mapped[float | None] = mapped_column(Float)
 
 
-class FederationOpdRow(Base):
+class _MemberCopy:
+    """The columns every copy of a member's data has: the member it belongs to (first column, part of the primary
+    key, deleted with the member) and when it was copied (last column)."""
+
+    kode_pemda: Mapped[str] = mapped_column(String(5), ForeignKey(MEMBER_FK, ondelete="CASCADE"),
+                                            primary_key=True, sort_order=-1)
+    fetched_at: Mapped[datetime] = mapped_column(sort_order=1)
+
+
+class FederationOpdRow(_MemberCopy, Base):
     __tablename__ = "federation_opd"
 
-    kode_pemda: Mapped[str] = mapped_column(String(5), ForeignKey(MEMBER_FK, ondelete="CASCADE"),
-                                            primary_key=True)
     kode: Mapped[str] = mapped_column(String(60), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    fetched_at: Mapped[datetime] = mapped_column()
 
 
-class FederationApplicationRow(Base):
+class FederationApplicationRow(_MemberCopy, Base):
     __tablename__ = "federation_application"
 
-    kode_pemda: Mapped[str] = mapped_column(String(5), ForeignKey(MEMBER_FK, ondelete="CASCADE"),
-                                            primary_key=True)
     app_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    fetched_at: Mapped[datetime] = mapped_column()
 
 
-class FederationRunRow(Base):
+class FederationRunRow(_MemberCopy, Base):
     __tablename__ = "federation_run"
 
-    kode_pemda: Mapped[str] = mapped_column(String(5), ForeignKey(MEMBER_FK, ondelete="CASCADE"),
-                                            primary_key=True)
     app_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     run_id: Mapped[str] = mapped_column(String(40))
     finished_at: Mapped[datetime] = mapped_column()
     level: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
-    fetched_at: Mapped[datetime] = mapped_column()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -25,6 +28,7 @@ class CliState:
 
 
 state = CliState()
+T = TypeVar("T")
 
 #: Width of the output when it is not a terminal (a pipe, a file, CI logs): wide enough that no table cell is cut
 #: to "e-kine…" and no line is folded; COLUMNS still wins when set.
@@ -108,3 +112,23 @@ def fail(err: SimpulError, code: int = 2) -> typer.Exit:
     """Print ``err`` as one readable line on stderr and return the Exit to raise."""
     err_console.print(f"[bold red]simpul:[/] {err.message(lang())}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def run_connector(coro: Awaitable[T]) -> T:
+    """Run a coroutine that talks to applications through connectors, then close the shared HTTP clients. A
+    connector problem is one line: exit 1 when the application failed (5xx), 2 when the spec or the request is
+    wrong; any other :class:`SimpulError` exits 2."""
+    from hub.services import connections
+
+    async def main() -> T:
+        try:
+            return await coro
+        finally:
+            await connections.shutdown()
+
+    try:
+        return asyncio.run(main())
+    except connections.ConnectorProblem as err:
+        raise fail(err, 2 if err.status < 500 else 1) from None
+    except SimpulError as err:
+        raise fail(err) from None

@@ -8,38 +8,20 @@ validated; 2 usage error (unknown file or resource, invalid spec or configuratio
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hub.commands._common import console, err_console, fail, label, lang, msg
+from hub.commands._common import console, err_console, fail, label, lang, msg, run_connector
 from hub.errors import BadRequest, SimpulError
 from hub.services import connections
 
-T = TypeVar("T")
 APP_HELP = "Berkas spesifikasi YAML atau id aplikasi / spec YAML file or application id"
-
-
-def _run(coro: Awaitable[T]) -> T:
-    async def main() -> T:
-        try:
-            return await coro
-        finally:
-            await connections.shutdown()
-
-    try:
-        return asyncio.run(main())
-    except connections.ConnectorProblem as err:  # the application failed (1); a bad spec is a usage error (2)
-        raise fail(err, 2 if err.status < 500 else 1) from None
-    except SimpulError as err:
-        raise fail(err) from None
 
 
 def _text(message: dict[str, str]) -> str:
@@ -95,7 +77,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Apakah aplikasi dapat dijangkau, menerima kredensial, dan seberapa cepat / reachable, authenticated, fast?"""
         spec = _spec(target)
-        result = _run(connections.check(spec))
+        result = run_connector(connections.check(spec))
         if as_json:
             typer.echo(result.model_dump_json(indent=2))
         else:
@@ -112,7 +94,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Sumber data yang ditawarkan aplikasi, field-nya, dan skema kanoniknya / resources, fields, schemas."""
         spec = _spec(target)
-        infos = _run(connections.discover(spec))
+        infos = run_connector(connections.discover(spec))
         if as_json:
             typer.echo(json.dumps([i.model_dump(mode="json", by_alias=True) for i in infos], indent=2,
                                   ensure_ascii=False))
@@ -143,7 +125,7 @@ def register(app: typer.Typer) -> None:
         """Tarik data: baca → petakan → validasi / pull records: read → map → validate."""
         spec = _spec(target)
         stats = connections.PullStats(resource=resource)
-        written = _run(_pull(spec, resource, since, out, limit, raw, stats))
+        written = run_connector(_pull(spec, resource, since, out, limit, raw, stats))
         if connections.mapper_for(spec, resource) is None and not stats.schema:
             err_console.print(msg("connectors.pull.no_mapping", resource=resource), highlight=False)
         console.print(msg("connectors.pull.summary", **stats.as_dict()), highlight=False, soft_wrap=True)

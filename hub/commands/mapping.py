@@ -6,20 +6,16 @@ file, a mapping that cannot be loaded).
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable
 from pathlib import Path
-from typing import TypeVar
 
 import typer
 from rich.table import Table
 
-from hub.commands._common import console, fail, lang, msg
+from hub.commands._common import console, fail, lang, msg, run_connector
 from hub.errors import SimpulError
-from hub.services import connections, mappings
+from hub.services import mappings
 
-T = TypeVar("T")
 APP_HELP = "Id aplikasi di registri atau berkas spesifikasi YAML / application id or spec YAML file"
 
 
@@ -43,13 +39,11 @@ def register(app: typer.Typer) -> None:
         """Draf pemetaan YAML dari rekaman contoh / draft a YAML mapping from sample records."""
         try:
             records = mappings.read_sample(sample) if sample is not None else None
-            draft, text = _run(mappings.suggest(target, resource, schema, records=records, limit=limit,
+            draft, text = run_connector(mappings.suggest(target, resource, schema, records=records, limit=limit,
                                                 lang=lang()))
             if out is not None:
                 mappings.write_draft(out, text, force=force)
-        except connections.ConnectorProblem as err:
-            raise fail(err, 2 if err.status < 500 else 1) from None
-        except SimpulError as err:
+        except SimpulError as err:  # reading the sample or writing the draft
             raise fail(err) from None
         todo = sum(line.todo for line in draft.lines)
         matched = len(draft.lines) - todo
@@ -80,12 +74,3 @@ def register(app: typer.Typer) -> None:
         console.print(msg("mapping.check.ok", path=str(path), schema=mapper.schema_key,
                           count=len(mapper.spec.fields)), highlight=False, soft_wrap=True)
 
-
-def _run(coro: Awaitable[T]) -> T:
-    async def main() -> T:
-        try:
-            return await coro
-        finally:
-            await connections.shutdown()
-
-    return asyncio.run(main())

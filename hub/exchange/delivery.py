@@ -418,9 +418,11 @@ def replay(actor: str, *, db: Database | None = None, delivery_ids: list[str] | 
 
 
 def as_dict(row: OutboxRow) -> dict[str, Any]:
+    """A delivery as the API and the CLI show it. The record key may be a NIP or a NIK: masked like in the audit
+    log and the web page (the delivery id and the record id name the delivery without it)."""
     return {"delivery_id": row.delivery_id, "subscription": row.subscription_id, "schema": row.schema_key,
-            "record_key": row.record_key, "record_id": row.record_id, "event": row.event, "status": row.status,
-            "attempts": row.attempts,
+            "record_key": mask_text(row.record_key), "record_id": row.record_id, "event": row.event,
+            "status": row.status, "attempts": row.attempts,
             "next_attempt_at": datetime.fromtimestamp(row.next_attempt_at, UTC).isoformat()
             if row.status in OPEN else None,
             "last_status_code": row.last_status_code, "last_error": row.last_error, "dead_reason": row.dead_reason,

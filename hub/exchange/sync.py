@@ -19,7 +19,7 @@ from hub.errors import BadRequest, SimpulError
 from hub.exchange import audit
 from hub.exchange.db import database
 from hub.exchange.store import BatchCounts, Incoming, Provenance, get_cursor, set_cursor, store_batch
-from hub.logging import get_logger
+from hub.logging import get_logger, mask_text
 from hub.services import connections
 from hub.settings import get_settings
 from registry.db import Database
@@ -165,9 +165,11 @@ async def sync_resource(spec: connections.ConnectionSpec, resource: str, *, db: 
 
 
 def _error_text(exc: Exception) -> str:
+    """The failure as stored in the sync cursor and the audit log and shown by the CLI and API: a URL or an answer
+    in it may carry a NIK or NIP (a resource per person, a filter), so it is masked like a log line."""
     if isinstance(exc, SimpulError):
-        return exc.message("en")
-    return f"{type(exc).__name__}: {str(exc)[:300]}"
+        return mask_text(exc.message("en"))
+    return mask_text(f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
 async def sync_app(target: str, *, resources: list[str] | None = None, db: Database | None = None,

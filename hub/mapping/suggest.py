@@ -24,6 +24,7 @@ from hub.validation.docs import fields as schema_fields
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 MAX_VALUES = 50
+MAX_ITEMS = 200  # items of a list of objects kept from the sample, to draft and prove its ``each``
 # (strptime pattern, shape) of dates as applications write them; ISO needs no transform.
 DATE_SHAPES = [("%d-%m-%Y", r"\d{1,2}-\d{1,2}-\d{4}"), ("%d/%m/%Y", r"\d{1,2}/\d{1,2}/\d{4}"),
                ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"), ("%Y%m%d", r"(19|20)\d{6}"),
@@ -46,7 +47,7 @@ def synonyms() -> dict[str, Any]:
     names = {k: {normalise(n) for n in v} | {normalise(k.rsplit(".", 1)[-1])} for k, v in data["fields"].items()}
     for key in list(names):  # a nested entry (unit_kerja.kode_opd) also names the same field at the top level
         leaf = key.rsplit(".", 1)[-1]
-        if leaf != key:
+        if leaf != key and "[]" not in key:  # an item field (indikator[].target) names nothing outside its list
             names[leaf] = names.get(leaf, set()) | names[key]
     return {"fields": names, "values": data.get("values") or {}, "derive": data.get("derive") or {},
             "codes": data.get("codes") or {}, "conversions": data.get("conversions") or {}}
@@ -64,6 +65,7 @@ class Source:
     path: str
     values: list[Any] = field(default_factory=list)
     objects: bool = False  # a list of objects (mapped with ``each``)
+    items: list[dict[str, Any]] = field(default_factory=list)  # those objects, up to MAX_ITEMS
 
 
 @dataclass
@@ -72,10 +74,21 @@ class Target:
     type: str
     required: bool
     node: dict[str, Any]
+    scope: str = ""  # inside a list of objects: the list's path and ``[].`` (``indikator[].``)
 
     @property
     def leaf(self) -> str:
         return self.path.rsplit(".", 1)[-1]
+
+    @property
+    def qualified(self) -> str:
+        return self.scope + self.path
+
+    @property
+    def item_schema(self) -> dict[str, Any] | None:
+        """The schema of one item when the field is a list of objects, else None."""
+        items = self.node.get("items")
+        return items if isinstance(items, dict) and isinstance(items.get("properties"), dict) else None
 
 
 @dataclass
@@ -90,7 +103,12 @@ class Line:
 
     @property
     def todo(self) -> bool:
-        return "todo" in self.spec
+        return bool(self.todo_paths)
+
+    @property
+    def todo_paths(self) -> list[str]:
+        """This field when it is unresolved, else the item fields of its ``each`` that still are."""
+        return [self.target] if "todo" in self.spec else [f"{self.target}[].{p}" for p in _todos(self.spec)]
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         return {"target": self.target, "spec": self.spec, "todo": self.todo, "required": self.required,
@@ -109,7 +127,7 @@ class Draft:
     def to_dict(self, lang: str) -> dict[str, Any]:
         return {"schema": self.schema, "resource": self.resource, "records": self.records,
                 "fields": [line.to_dict(lang) for line in self.lines],
-                "unresolved": [line.target for line in self.lines if line.todo],
+                "unresolved": [p for line in self.lines for p in line.todo_paths],
                 "unused_sources": self.unused, "optional_not_found": self.missing_optional,
                 "yaml": self.yaml(lang)}
 
@@ -125,6 +143,15 @@ class Draft:
         if self.missing_optional:
             tail.append(f"# {t('mapping.suggest.optional', lang, names=', '.join(self.missing_optional))}")
         return "\n".join(head + body + tail) + "\n"
+
+
+def _todos(spec: dict[str, Any]) -> list[str]:
+    """Item fields of ``spec``'s ``each`` (and of lists inside it) that are still ``todo``."""
+    out = []
+    for name, sub in (spec.get("each") or {}).items():
+        if isinstance(sub, dict):
+            out += [name] if "todo" in sub else [f"{name}[].{p}" for p in _todos(sub)]
+    return out
 
 
 def _flow(value: Any) -> str:
@@ -145,6 +172,7 @@ def profile(records: list[dict[str, Any]]) -> list[Source]:
             src = found.setdefault(path, Source(path))
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 src.objects = True
+                src.items.extend(value[:max(0, MAX_ITEMS - len(src.items))])
             elif value not in (None, "", [], {}) and len(src.values) < MAX_VALUES:
                 src.values.append(value)
 
@@ -154,14 +182,15 @@ def profile(records: list[dict[str, Any]]) -> list[Source]:
     return list(found.values())
 
 
-def targets_of(resolved: dict[str, Any]) -> list[Target]:
+def targets_of(resolved: dict[str, Any], scope: str = "") -> list[Target]:
     out = []
     for doc in schema_fields(resolved):
         if "[]" in doc.path:
             continue  # inside a list of objects: mapped with ``each`` once the list itself is matched
         if doc.type == "object":
             continue  # its fields are targets themselves
-        out.append(Target(doc.path, doc.type, doc.required and _parent_required(resolved, doc.path), doc.node))
+        out.append(Target(doc.path, doc.type, doc.required and _parent_required(resolved, doc.path), doc.node,
+                          scope))
     return out
 
 
@@ -176,7 +205,9 @@ def _parent_required(resolved: dict[str, Any], path: str) -> bool:
 
 
 def name_score(target: Target, source: Source) -> tuple[float, str]:
-    known = synonyms()["fields"].get(target.path) or synonyms()["fields"].get(target.leaf) or set()
+    names = synonyms()["fields"]
+    known = (names.get(target.qualified) if target.scope else None) or names.get(target.path) \
+        or names.get(target.leaf) or set()
     leaf = normalise(source.path.rsplit(".", 1)[-1])
     full = normalise(source.path)
     own = {normalise(target.path), normalise(target.leaf)}
@@ -273,9 +304,24 @@ def variants(target: Target, spec: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def each_of(target: Target, source: Source, base_url: str | None = None, lang: str = "id") -> dict[str, Any] | None:
+    """``{from, each: {...}}`` for a list of objects in the source that maps to a list of objects of the schema:
+    the items' own fields drafted like a record's, from the sample's items (None when the target is no such
+    list). Required item fields that match nothing are ``todo`` inside ``each``."""
+    schema = target.item_schema
+    if schema is None or not source.objects or not source.items:
+        return None
+    scope = f"{target.qualified}[]."
+    inner = suggest(source.items, "", schema, resource="", base_url=base_url, lang=lang, scope=scope)
+    return {"from": source.path, "each": {line.target: line.spec for line in inner.lines}}
+
+
 def best(target: Target, source: Source, records: list[dict[str, Any]],
-         base_url: str | None = None) -> tuple[dict[str, Any], tuple[int, int]]:
+         base_url: str | None = None, lang: str = "id") -> tuple[dict[str, Any], tuple[int, int]]:
     """The variant that turns the most sample values into valid values (the plainest one on a tie)."""
+    each = each_of(target, source, base_url, lang)
+    if each is not None:
+        return each, fit(target, each, records)
     chosen: tuple[dict[str, Any], tuple[int, int]] | None = None
     for spec in variants(target, propose(target, source, base_url)):
         valid, tried = fit(target, spec, records)
@@ -286,7 +332,7 @@ def best(target: Target, source: Source, records: list[dict[str, Any]],
 
 def fit(target: Target, spec: dict[str, Any], records: list[dict[str, Any]]) -> tuple[int, int]:
     """(valid, tried): how many sample values the spec turns into valid values of the target field."""
-    if "todo" in spec:
+    if "todo" in spec or _todos(spec):
         return 0, 0
     try:
         mapper = Mapper({"schema": "draft/check", "fields": {"v": spec}})
@@ -324,16 +370,18 @@ def _distinctive(target: Target) -> bool:
 
 
 def suggest(records: list[dict[str, Any]], schema_key: str, resolved: dict[str, Any], *, resource: str,
-            base_url: str | None = None, lang: str = "id") -> Draft:
+            base_url: str | None = None, lang: str = "id", scope: str = "") -> Draft:
+    """The draft for ``records``; with ``scope`` (``indikator[].``) the draft of one list's items, its lines
+    relative to an item."""
     sources = profile(records)
-    targets = targets_of(resolved)
+    targets = targets_of(resolved, scope)
     scored: list[tuple[float, int, Target, Source, dict[str, Any], str, tuple[int, int]]] = []
     for ti, target in enumerate(targets):
         for source in sources:
             by_name, how = name_score(target, source)
             if not by_name and not _distinctive(target):
                 continue
-            spec, (valid, tried) = best(target, source, records, base_url)
+            spec, (valid, tried) = best(target, source, records, base_url, lang)
             by_value = valid / tried if tried else 0.0
             if not by_name:
                 # by values alone only long identifiers taken as they are (an 18-digit NIP, a 16-digit NIK):
@@ -363,12 +411,27 @@ def suggest(records: list[dict[str, Any]], schema_key: str, resolved: dict[str, 
         else:
             missing_optional.append(target.path)
     unused = [s.path for s in sources if s.path not in used]
+    by_path = {s.path: s for s in sources}
+    for line in lines:  # item fields of a mapped list that its ``each`` does not read
+        source = by_path.get(str(line.spec.get("from"))) if "each" in line.spec else None
+        if source is not None:
+            read = {sub.get("from") for sub in line.spec["each"].values() if isinstance(sub, dict)}
+            unused += [f"{source.path}[].{item.path}" for item in profile(source.items) if item.path not in read]
     return Draft(schema_key, resource, len(records), lines, unused, missing_optional)
 
 
 def _line(target: Target, source: Source, spec: dict[str, Any], how: str, valid: int, tried: int,
           lang: str) -> Line:
     params = {"source": source.path, "valid": valid, "tried": tried}
+    if source.objects and "each" in spec:
+        todo = _todos(spec)
+        if todo:
+            return Line(target.path, spec, "mapping.suggest.reason.each_todo", {**params, "names": ", ".join(todo)},
+                        target.required)
+        if tried and valid < tried * 0.8:
+            spec = {**spec, "todo": t("mapping.suggest.todo_values", lang, valid=valid, tried=tried)}
+            return Line(target.path, spec, "mapping.suggest.reason.each_bad", params, target.required)
+        return Line(target.path, spec, "mapping.suggest.reason.each_mapped", params, target.required)
     if source.objects:
         return Line(target.path, spec, "mapping.suggest.reason.each", params, target.required)
     if tried and valid < tried * 0.8:

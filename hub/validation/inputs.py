@@ -461,8 +461,10 @@ def parse_csv(body: bytes | str, schema: dict[str, Any] | None = None, *, file: 
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    from registry.io.spreadsheets import csv_uncell  # the apostrophe Simpul's own CSV export put before a formula
+
     try:
-        rows = [(number, row) for number, row in enumerate(reader, start=1)]
+        rows = [(number, [csv_uncell(c) for c in row]) for number, row in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise BadRequest("error.bad_request", detail=f"CSV: {exc}") from None
     return rows_to_documents(iter(rows), schema, file=file, sheet=None, limit=limit)

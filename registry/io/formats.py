@@ -217,7 +217,6 @@ def _records_from_rows(batch: Batch, entity: str, sheet: str, header: list[str],
         for name, cell in zip(header, cells, strict=False):
             if not name or name not in known:
                 continue
-            cell = csv_uncell(cell)  # the apostrophe export put before formula-like text
             try:
                 value = parse_cell(name, cell) if entity == "applications" else _plain(cell)
             except CellError as exc:
@@ -249,8 +248,8 @@ def _read_csv(content: bytes, name: str = "") -> Batch:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = list(reader)
+    try:  # the apostrophe the CSV export put before formula-like text (XLSX keeps such text with a quote prefix)
+        rows = [[csv_uncell(c) for c in row] for row in reader]
     except csv.Error as exc:
         raise FormatError("registry_csv_syntax", "CSV cannot be read: {detail}", detail=str(exc)) from exc
     if not rows:

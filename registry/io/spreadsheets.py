@@ -20,6 +20,7 @@ on import, so a registry export still round-trips.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from typing import Any
@@ -42,10 +43,12 @@ class UnpackTooLarge(ValueError):
         super().__init__(f"{part}: {size} bytes unpacked")
 
 
-def check_xlsx(content: bytes, *, max_unpacked: int = MAX_UNPACKED_BYTES, max_ratio: int = MAX_RATIO) -> None:
-    """Refuse an XLSX that would unpack past the limits; a file that is no zip at all is left to the reader."""
+def check_xlsx(content: bytes | str | os.PathLike[str], *, max_unpacked: int = MAX_UNPACKED_BYTES,
+               max_ratio: int = MAX_RATIO) -> None:
+    """Refuse an XLSX that would unpack past the limits; a file that is no zip at all is left to the reader.
+    ``content`` is the workbook's bytes or the path of a workbook on disk (only its zip directory is read)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(io.BytesIO(content) if isinstance(content, bytes) else content) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         return  # not a zip: openpyxl reports it as unreadable
@@ -65,14 +68,23 @@ def formula_like(value: Any) -> bool:
             and not _HARMLESS.fullmatch(value))
 
 
+def _needs_apostrophe(value: Any) -> bool:
+    """Text that a spreadsheet would run as a formula once the apostrophes before it are taken off: formula-like
+    text, and such text that already starts with apostrophes (so that ``'=x`` typed by a user survives)."""
+    return isinstance(value, str) and formula_like(value.lstrip("'"))
+
+
 def csv_cell(value: Any) -> Any:
-    """A value for a CSV cell: formula-like text gets a leading apostrophe."""
-    return "'" + value if formula_like(value) else value
+    """A value for a CSV cell: formula-like text gets a leading apostrophe (and so does ``'=…``, so that
+    :func:`csv_uncell` gives back exactly what was written)."""
+    return "'" + value if _needs_apostrophe(value) else value
 
 
 def csv_uncell(value: Any) -> Any:
-    """The value :func:`csv_cell` wrote (an apostrophe before formula-like text is taken off again)."""
-    if isinstance(value, str) and value.startswith("'") and formula_like(value[1:]):
+    """The value :func:`csv_cell` wrote: one apostrophe is taken off, only where it stands before formula-like text
+    (``=`` ``+`` ``-`` ``@`` or a tab/CR/LF before one; signed numbers and phone numbers excepted) — exactly
+    where the exporter put one. Every other apostrophe is the user's and stays."""
+    if isinstance(value, str) and value.startswith("'") and _needs_apostrophe(value[1:]):
         return value[1:]
     return value
 

@@ -131,3 +131,39 @@ def test_a_relative_file_needs_a_folder_or_base_url() -> None:
     with pytest.raises(ConfigError) as info:
         connector(file="x.csv").validate()
     assert info.value.errors[0].field == "resources.data.file"
+
+
+def _bomb(path: Path, unpacked_mib: int = 64) -> Path:
+    """A real workbook whose sheet is ``unpacked_mib`` MiB of blank space: a few hundred kilobytes on disk."""
+    import zipfile
+
+    write_xlsx(path, [["NIP", "Nama"], ["198503152010011002", "Budi"]])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    at = sheet.index(b"<sheetData")
+    parts["xl/worksheets/sheet1.xml"] = sheet[:at] + b" " * (unpacked_mib * 1024 * 1024) + sheet[at:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+async def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    from connectors.errors import FatalError
+
+    bomb = _bomb(tmp_path / "pegawai.xlsx")
+    assert bomb.stat().st_size < 1024 * 1024
+    c = connector(tmp_path, file="pegawai.xlsx")
+    with pytest.raises(FatalError) as info:
+        [r async for r in c.read("data")]
+    texts = info.value.messages()
+    assert "pegawai.xlsx" in texts["en"] and "too large once unpacked" in texts["en"]
+    assert "xl/worksheets/sheet1.xml" in texts["id"] and "terlalu besar setelah dibuka" in texts["id"]
+    # discover reads the first rows too, through the same check
+    with pytest.raises(FatalError):
+        await c.discover()
+    # the same workbook without the padding reads as usual
+    write_xlsx(tmp_path / "pegawai.xlsx", [["NIP", "Nama"], ["198503152010011002", "Budi"]])
+    assert [r async for r in connector(tmp_path, file="pegawai.xlsx").read("data")] == [
+        {"nip": "198503152010011002", "nama": "Budi"}]

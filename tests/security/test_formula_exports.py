@@ -91,6 +91,28 @@ def test_registry_xlsx_export_keeps_formulas_as_text_and_round_trips(registry_ap
     assert counts["created"] == 0 and counts["updated"] == 0, counts
 
 
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_registry_export_round_trips_text_that_starts_with_an_apostrophe(registry_api, registry_loaded, registry_key,
+                                                                         fmt):
+    """A user's own apostrophe before a formula (``'=x``) survives export and import, in CSV and in XLSX."""
+    admin = registry_key("admin")
+    names = ["'=sudah dikutip", "''@dua kali", "=1+1", "'biasa", "O'Brien"]
+    apps = [{"id": f"e-kutip-{i}", "name": text, "status": "development", "kode_pemda": "35.72",
+             "kode_opd": "5.01.5.05.0.00.01.0000", "area": "perencanaan", "kind": "khusus"}
+            for i, text in enumerate(names)]
+    r = registry_api.post("/v1/registry/import", headers={**admin, "Content-Type": "application/yaml"},
+                          content=yaml.safe_dump({"applications": apps}).encode())
+    assert r.status_code == 200, r.text[:500]
+    exported = registry_api.get(f"/v1/registry/export?format={fmt}", headers=admin)
+    assert exported.status_code == 200
+    kind = "text/csv" if fmt == "csv" else XLSX
+    again = registry_api.post("/v1/registry/import?dry_run=true", headers={**admin, "Content-Type": kind},
+                              content=exported.content)
+    assert again.status_code == 200, again.text[:500]
+    counts = again.json()["counts"]["applications"]
+    assert counts["created"] == 0 and counts["updated"] == 0, (counts, again.json().get("changes"))
+
 def test_web_registry_download_is_neutralised(web, sign_in, registry_loaded):  # type: ignore[no-untyped-def]
     from registry.io import import_batch, read
 
@@ -142,3 +164,66 @@ def test_protect_workbook_leaves_numbers_and_plain_text():
     row = next(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows())
     assert [c.value for c in row] == ["=1+1", 5, -3.5, "Bappeda", "-5", "+62 342 801234"]
     assert [c.data_type for c in row] == ["s", "n", "n", "s", "s", "s"]
+
+
+# -- a file Simpul exported, validated again ---------------------------------------------------------------------
+ROUND_TRIP = ["=HYPERLINK(\"http://evil.example\")", "+62 342 801234", "-5", "@SUM(1)", "\t=1+1", "\r+x",
+              "'=already quoted", "''@twice", "'plain apostrophe", "'-5", "O'Brien", "'", "Bappeda"]
+
+
+def test_every_value_survives_the_apostrophe_of_the_exporter():
+    for text in ROUND_TRIP:
+        assert csv_uncell(csv_cell(text)) == text, text
+    # only what the exporter adds is taken off: a user's own apostrophe before ordinary text stays
+    assert csv_uncell("'plain") == "'plain" and csv_uncell("'-5") == "'-5" and csv_uncell("'=x") == "=x"
+    assert csv_cell("'=x") == "''=x"  # so that a user's '=x survives export and import
+
+
+def _pegawai_rows(names: list[str]) -> tuple[list[str], list[list[str]]]:
+    import json
+    from pathlib import Path
+
+    base = json.loads((Path(__file__).resolve().parents[2] / "schemas/kepegawaian/pegawai/examples/valid/"
+                       "kota_blitar_pns_pranata_komputer.json").read_text(encoding="utf-8"))
+    header = ["nip", "jenis_asn", "nama", "gelar_belakang", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
+              "golongan_ruang", "tmt_golongan", "jabatan.nama", "jabatan.jenis_jabatan", "jabatan.eselon",
+              "unit_kerja.kode_opd", "unit_kerja.nama", "status_kepegawaian", "kode_pemda"]
+
+    def value(doc: dict, column: str) -> str:
+        for part in column.split("."):
+            doc = doc.get(part, "") if isinstance(doc, dict) else ""
+        return doc  # type: ignore[return-value]
+
+    rows = []
+    for text in names:
+        doc = {**base, "nama": text, "tempat_lahir": text, "jabatan": {**base["jabatan"], "nama": text}}
+        rows.append([value(doc, c) for c in header])
+    return header, rows
+
+
+def test_a_csv_simpul_exported_validates_to_the_same_documents(tmp_path):
+    from hub.validation.inputs import parse_csv, parse_xlsx
+
+    header, rows = _pegawai_rows(ROUND_TRIP)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)  # the cell rule of every Simpul CSV export
+    exported = out.getvalue()
+    assert "'=HYPERLINK" in exported and "'''@twice" in exported  # the export is neutralised
+    docs = [d.data for d in parse_csv(exported.encode("utf-8"))]
+    assert [d["nama"] for d in docs] == ROUND_TRIP
+    assert [d["jabatan"]["nama"] for d in docs] == ROUND_TRIP and [d["tempat_lahir"] for d in docs] == ROUND_TRIP
+
+    # and the XLSX export: a quote prefix, no apostrophe in the value, so nothing to take off
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    protect_workbook(book)
+    data = io.BytesIO()
+    book.save(data)
+    assert [d.data["nama"] for d in parse_xlsx(data.getvalue())] == ROUND_TRIP
+

@@ -197,3 +197,64 @@ def test_legacy_planning_export_gets_code_shapes_and_the_sub_kegiatan_table():
                                                                       if k != "indikator"}})
     assert mapper.map(records[0]).document["kode_sub_kegiatan"] == "1.02.02.2.02.0001"
     assert mapper.map(records[1]).document["kode_opd"] == "1.02.0.00.0.01.00.0000"
+
+
+def _with_indicators(drop: str | None = None) -> list[dict]:
+    """The legacy planning export, each sub kegiatan with its performance indicators as a nested list."""
+    records = mappings.read_sample(SAMPLE.with_name("eplanning_legacy.json"))
+    lists = [[{"tolokUkur": "Jumlah ibu hamil yang mendapatkan pelayanan", "nilaiTarget": "1.200", "satuanTarget":
+               "orang"}, {"tolokUkur": "Persentase ibu hamil K4", "nilaiTarget": "95,5", "satuanTarget": "%"}],
+             [{"tolokUkur": "Dokumen perencanaan yang tersusun", "nilaiTarget": "3", "satuanTarget": "dokumen"}]]
+    for record, items in zip(records, lists, strict=True):
+        record["indikatorKinerja"] = [{"idIndikator": n, **{k: v for k, v in item.items() if k != drop}}
+                                      for n, item in enumerate(items, 1)]
+    return records
+
+
+def test_a_nested_list_of_objects_gets_each_with_its_item_fields_proven_on_the_sample(tmp_path: Path):
+    from hub.services.connections import record_validator
+
+    records = _with_indicators()
+    draft, text = draft_of(records, schema="perencanaan/sub_kegiatan")
+    fields = fields_of(text)
+    assert fields["indikator"] == {"from": "indikatorKinerja", "each": {
+        "uraian": {"from": "tolokUkur"}, "target": {"from": "nilaiTarget", "type": "number"},
+        "satuan": {"from": "satuanTarget"}}}
+    assert draft.to_dict("en")["unresolved"] == []
+    assert "a list of objects (indikatorKinerja), each item mapped with 'each'; 2/2 sample values valid" in text
+    assert draft.to_dict("en")["unused_sources"] == ["indikatorKinerja[].idIndikator"]
+    assert "# Source fields not used: indikatorKinerja[].idIndikator" in text
+    # the draft, as written, maps the records to valid canonical ones, items and Indonesian numbers included
+    path = tmp_path / "sub_kegiatan.yaml"
+    path.write_text(text, encoding="utf-8")
+    mapper = Mapper.from_file(path)
+    check = record_validator("perencanaan/sub_kegiatan")
+    first = mapper.map(records[0])
+    assert first.ok, first.errors
+    assert first.document["indikator"] == [
+        {"uraian": "Jumlah ibu hamil yang mendapatkan pelayanan", "target": 1200, "satuan": "orang"},
+        {"uraian": "Persentase ibu hamil K4", "target": 95.5, "satuan": "%"}]
+    for record in records:
+        report = check(mapper.map(record).document)
+        assert report.valid, [(i.pointer, i.message.en) for i in report.issues]
+
+
+def test_an_item_field_the_sample_lacks_is_a_todo_inside_each_and_refused_where_it_stands(tmp_path: Path):
+    draft, text = draft_of(_with_indicators(drop="satuanTarget"), schema="perencanaan/sub_kegiatan")
+    spec = fields_of(text)["indikator"]
+    assert spec["from"] == "indikatorKinerja" and spec["each"]["uraian"] == {"from": "tolokUkur"}
+    assert spec["each"]["satuan"] == {"todo": "no source field matched"}
+    assert draft.to_dict("en")["unresolved"] == ["indikator[].satuan"]
+    assert "item fields not matched yet: satuan" in text
+    path = tmp_path / "sub_kegiatan.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        Mapper.from_file(path)
+    assert "indikator[].satuan: not mapped yet (no source field matched)" in info.value.messages()["en"]
+    # the CLI counts it as unresolved: exit 1, like any draft with a todo
+    sample = tmp_path / "sample.json"
+    sample.write_text(json.dumps(_with_indicators(drop="satuanTarget")), encoding="utf-8")
+    out = runner.invoke(app, ["--lang", "en", "mapping", "suggest", "e-planning", "sub-kegiatan", "--schema",
+                              "perencanaan/sub_kegiatan", "--sample", str(sample), "--json"])
+    assert out.exit_code == 1, out.output[-500:]
+    assert json.loads(out.output)["unresolved"] == ["indikator[].satuan"]

@@ -24,7 +24,7 @@ PAGES = {
     "penilaian-manual": "/penilaian/aplikasi/e-planning/manual/SCA-005", "kesenjangan": "/kesenjangan",
     "monev": "/kesenjangan/monev?dari=2026-01-01&sampai=2026-12-31", "validator": "/validator", "skema": "/skema",
     "skema-pegawai": "/skema/kepegawaian/pegawai", "pertukaran": "/pertukaran", "audit": "/audit?verify=1",
-    "provinsi": "/provinsi",
+    "provinsi": "/provinsi", "sertifikat": "/sertifikat",
 }
 
 
@@ -204,6 +204,20 @@ def test_every_page_passes_axe_and_is_photographed(open_as, width, site, monkeyp
             assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         if width == "1366":
             problems[name] = axe_violations(page)
+    # the certificate page's other states: the error summary (nothing chosen) and a verdict (a forged file)
+    page.goto("/sertifikat")
+    page.get_by_role("button", name="Periksa").click()
+    page.locator("#error-summary").wait_for()
+    shoot(page, f"sertifikat-galat-{width}")
+    if width == "1366":
+        problems["sertifikat-galat"] = axe_violations(page)
+    page.set_input_files("#f-file", files=[{"name": "sertifikat.json", "mimeType": "application/json",
+                                            "buffer": b'{"certificate": {"subject": {"vendor": "PT Palsu"}}}'}])
+    page.get_by_role("button", name="Periksa").click()
+    page.locator("#result-title").wait_for()
+    shoot(page, f"sertifikat-hasil-{width}")
+    if width == "1366":
+        problems["sertifikat-hasil"] = axe_violations(page)
     page.goto("/docs")
     page.locator(".swagger-ui").wait_for()
     shoot(page, f"docs-{width}")
