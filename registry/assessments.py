@@ -94,6 +94,8 @@ class JobRecord(BaseModel):
     current_check: str | None = None
     run_ids: list[str] = Field(default_factory=list)
     error: dict[str, str] | None = None
+    not_measured: dict[str, dict[str, str]] = Field(default_factory=dict, description="app id → why nothing was "
+                                                    "measured ({id, en}); such runs are not stored")
     created_at: datetime
     updated_at: datetime
     actor: str

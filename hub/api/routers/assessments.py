@@ -79,6 +79,11 @@ class JobProgressOut(BaseModel):
     percent: float
 
 
+class NotMeasuredOut(BaseModel):
+    app_id: str
+    reason: str = Field(description="Why nothing was measured, in the language asked for")
+
+
 class JobOut(BaseModel):
     job_id: str
     status: Literal["queued", "running", "done", "failed"]
@@ -88,6 +93,8 @@ class JobOut(BaseModel):
                                                                 "'simpeg REL-003'")
     run_ids: list[str] = Field(description="Stored runs so far (GET /v1/assessments/runs/{run_id})")
     error: str | None = Field(default=None, description="Why the job failed")
+    not_measured: list[NotMeasuredOut] = Field(default_factory=list, description="Applications in which nothing "
+                                               "could be measured ('belum diukur'): no run is stored for them")
     created_at: datetime
     updated_at: datetime
     actor: str
@@ -164,7 +171,9 @@ def _job(job: JobRecord, lang: str) -> JobOut:
     error = (job.error.get(lang) or job.error.get("id")) if job.error else None
     return JobOut(job_id=job.job_id, status=job.status, app_ids=job.app_ids,  # type: ignore[arg-type]
                   progress=JobProgressOut(done=job.progress_done, total=total, percent=min(percent, 100.0)),
-                  current_check=job.current_check, run_ids=job.run_ids, error=error, created_at=job.created_at,
+                  current_check=job.current_check, run_ids=job.run_ids, error=error,
+                  not_measured=[NotMeasuredOut(app_id=k, reason=v.get(lang) or v.get("id") or "-")
+                                for k, v in job.not_measured.items()], created_at=job.created_at,
                   updated_at=job.updated_at, actor=job.actor)
 
 
