@@ -376,13 +376,13 @@ class AssessmentService:
 
     # -- reading ----------------------------------------------------------------------------------------------
     def list_runs(self, app_id: str | None = None, *, limit: int | None = None,
-                  cursor: str | None = None) -> RunPage:
+                  cursor: str | None = None, latest: bool = False) -> RunPage:
         self.principal.require_any("assessment:read", FEDERATION_READ)
         if app_id is not None:
             self._visible([app_id], federated=True)
         own = self._own_app_ids()
         with mapped(self.lang), self.db.session() as s:
-            return store.list_runs(s, app_id, limit=limit, cursor=cursor, app_ids=own)
+            return store.list_runs(s, app_id, limit=limit, cursor=cursor, app_ids=own, latest=latest)
 
     def latest_runs(self) -> dict[str, RunRecord]:
         self.principal.require("assessment:read")

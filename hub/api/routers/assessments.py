@@ -219,8 +219,10 @@ def list_runs(
     app_id: Annotated[str | None, Query(pattern=APP_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")] = None,
+    latest: Annotated[bool, Query(description="Only the newest run of each application (what a provincial "
+                                              "Simpul pulls)")] = False,
 ) -> RunList:
-    page = AssessmentService(db, principal, lang).list_runs(app_id, limit=limit, cursor=cursor)
+    page = AssessmentService(db, principal, lang).list_runs(app_id, limit=limit, cursor=cursor, latest=latest)
     if page.next_cursor:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         response.headers["Link"] = f'</v1/assessments/runs?{urlencode([*params, ("cursor", page.next_cursor)])}>; ' \
