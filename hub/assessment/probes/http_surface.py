@@ -33,26 +33,42 @@ def _case(name: str, expect: str, response: Response) -> dict[str, Any]:
             "content_type": response.content_type, "body": response.text()[:8000]}
 
 
+def _described_required(doc: Any, path: str) -> list[str]:
+    """Query parameters the OpenAPI description marks required on ``GET path`` (a full URL or a path)."""
+    wanted = (urlsplit(path).path if path.startswith("http") else path).rstrip("/") or "/"
+    for method, described, op in operations(doc):
+        if method == "GET" and (described.rstrip("/") or "/") == wanted:
+            return sorted(required_values(doc, op, (doc.get("paths") or {}).get(described)))
+    return []
+
+
 @probe("robustness")
 async def robustness(ctx: ProbeContext) -> Observation:
     found = await resources(ctx)
     res = next((r for r in found if r.kind == "json"), None)
+    api = await openapi(ctx)
     cases: list[tuple[str, str, str, str, dict[str, Any], bytes | None]] = []
     if res is not None:
         page, size = res.page_param or "page", res.size_param or "size"
+        # every bad-input call keeps the parameters the list needs (e.g. tahun=2025): without them a 422 answers
+        # the missing parameter, not the bad input, and the check would pass for the wrong reason
+        base = dict(res.params)
         cases += [
-            (f"{page}=abc", "4xx", "GET", res.path, {page: "abc"}, None),
-            (f"{page}=-1", "4xx", "GET", res.path, {page: -1}, None),
-            (f"{size}=-5", "4xx", "GET", res.path, {size: -5}, None),
-            (f"{size}=100000000", "not_5xx", "GET", res.path, {size: 100_000_000}, None),
-            (f"{page}=99999999", "not_5xx", "GET", res.path, {page: 99_999_999}, None),
-            ("unknown parameter", "not_5xx", "GET", res.path, {"zz_simpul_probe": "1"}, None),
+            (f"{page}=abc", "4xx", "GET", res.path, {**base, page: "abc"}, None),
+            (f"{page}=-1", "4xx", "GET", res.path, {**base, page: -1}, None),
+            (f"{size}=-5", "4xx", "GET", res.path, {**base, size: -5}, None),
+            (f"{size}=100000000", "not_5xx", "GET", res.path, {**base, size: 100_000_000}, None),
+            (f"{page}=99999999", "not_5xx", "GET", res.path, {**base, page: 99_999_999}, None),
+            ("unknown parameter", "not_5xx", "GET", res.path, {**base, "zz_simpul_probe": "1"}, None),
             ("odd id", "not_5xx", "GET", res.path.rstrip("/") + "/%27%22%3E", {}, None),
         ]
+        for name in _described_required(api.document, res.path):  # a required parameter left out must be a 4xx
+            if name in base:
+                cases.append((f"without {name}", "4xx", "GET", res.path,
+                              {k: v for k, v in base.items() if k != name}, None))
     elif found:
         cases.append(("odd id", "not_5xx", "GET", found[0].path.rstrip("/") + "%27%22", {}, None))
     cases.append(("unknown path", "4xx", "GET", "__simpul_tidak_ada__", {}, None))
-    api = await openapi(ctx)
     post = next((p for m, p, _ in operations(api.document) if m == "POST" and "{" not in p), None)
     if post:
         cases.append(("malformed JSON body", "4xx", "POST", post, {}, b'{"data": [1, 2,'))
