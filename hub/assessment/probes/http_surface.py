@@ -11,6 +11,7 @@ from hub.assessment.client import Response, join
 from hub.assessment.discovery import EXPORT_GUESSES, openapi, resources
 from hub.assessment.openapi_lint import operations, required_values
 from hub.assessment.probes import Observation, ProbeContext, probe
+from hub.assessment.probes.data import AUTH_REFUSED, not_authenticated
 from hub.assessment.probes.scale import incremental_result
 from hub.assessment.sampling import sample
 
@@ -79,6 +80,11 @@ async def robustness(ctx: ProbeContext) -> Observation:
         response = await ctx.client.request(method, path, params=params, content=body, headers=headers, label=name)
         observed.append(_case(name, expect, response))
         evidence.append(response)
+    on_data = [c for c, (_, _, _, path, _, _) in zip(observed, cases, strict=True) if res is not None
+               and path == res.path]
+    if on_data and all(c["status"] in AUTH_REFUSED for c in on_data):
+        # a 401 to page=abc says nothing about how bad input is handled: not measured, never a pass
+        return not_authenticated(ctx, res.path if res is not None else "", int(on_data[0]["status"]))
     return Observation(data={"cases": observed}, evidence=evidence)
 
 
@@ -151,6 +157,10 @@ async def export(ctx: ProbeContext) -> Observation:
         if response.status == 200 and (response.headers.get("content-disposition") or not
                                        response.content_type.startswith(("application/json", "text/html"))):
             break
+    else:
+        refused = next((c for c in candidates if c["status"] in AUTH_REFUSED), None)
+        if refused is not None:  # an export behind the credentials Simpul lacks is not a missing export
+            return not_authenticated(ctx, refused["path"], int(refused["status"]))
     return Observation(data={"candidates": candidates, "tried": tried}, evidence=evidence[-3:])
 
 
