@@ -92,6 +92,7 @@ class ProbeOptions:
     resolver: Resolver | None = None
     environ: Mapping[str, str] | None = None
     openapi: dict[str, str] | None = None  # app id → OpenAPI URL or local file given for this run (--openapi)
+    openapi_documents: dict[str, dict[str, Any]] | None = None  # app id → an OpenAPI document sent to the API
 
 
 class ManualAnswers(BaseModel):
@@ -139,6 +140,28 @@ def unmeasured_run(target: AssessmentTarget, reason: Text, answers: Iterable[Man
     return AssessmentRun(run_id=uuid.uuid4().hex, started_at=now, finished_at=now, target=target,
                          catalog_version=catalog.label, limits=limits, results=results, scores=scores,
                          maturity=maturity(results, scores, catalog))
+
+
+MAX_OPENAPI_UPLOAD = 2_000_000  # bytes: the largest Pemda descriptions seen are a few hundred KB
+
+
+def openapi_from_upload(name: str, content: bytes) -> dict[str, Any]:
+    """An uploaded OpenAPI description (JSON or YAML) as a document, refusing what is too large, unreadable, an
+    alias bomb, or no OpenAPI document at all (BadRequest with a bilingual message)."""
+    import yaml
+
+    from registry.io.formats import _too_many_nodes
+
+    if len(content) > MAX_OPENAPI_UPLOAD:
+        raise BadRequest("assessment_service.openapi_too_large", name=name[:80], limit=MAX_OPENAPI_UPLOAD)
+    try:
+        text = content.decode("utf-8-sig")
+        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
+        raise BadRequest("assessment_service.openapi_not_document", name=name[:80]) from None
+    if not isinstance(document, dict) or _too_many_nodes(document, 200_000):
+        raise BadRequest("assessment_service.openapi_not_document", name=name[:80])
+    return document
 
 
 def run_of(record: RunRecord) -> AssessmentRun:
@@ -247,7 +270,27 @@ class AssessmentService:
 
     def _plan(self, app: Application) -> TargetPlan:
         return plan_target(app, allowed_hosts=self.settings.assess_allowed_hosts, environ=self.options.environ,
-                           openapi_override=(self.options.openapi or {}).get(app.id))
+                           openapi_override=(self.options.openapi or {}).get(app.id),
+                           openapi_document=(self.options.openapi_documents or {}).get(app.id))
+
+    def use_openapi(self, app_ids: list[str] | None, value: str | Mapping[str, Any] | None, *,
+                    name: str = "openapi") -> None:
+        """The API's and the web's ``--openapi``: an http(s) URL or a whole OpenAPI document (sent inline or
+        uploaded) for one application, for this run only. A path is refused: a caller of the API names no file on
+        the Simpul server (that would read any file it can). ``name`` is the uploaded file's name, for messages."""
+        if value is None or value == "":
+            return
+        if not app_ids or len(app_ids) != 1:
+            raise BadRequest("assessment_service.openapi_one_app")
+        if isinstance(value, str):
+            text = value.strip()
+            if not text.lower().startswith(("http://", "https://")) or any(c.isspace() for c in text):
+                raise BadRequest("assessment_service.openapi_path_refused", value=text[:120])
+            self.options.openapi = {**(self.options.openapi or {}), app_ids[0]: text}
+            return
+        if not isinstance(value, Mapping) or not ("openapi" in value or "swagger" in value):
+            raise BadRequest("assessment_service.openapi_not_document", name=name[:80])
+        self.options.openapi_documents = {**(self.options.openapi_documents or {}), app_ids[0]: dict(value)}
 
     async def _assess_one(self, plan: TargetPlan, partner: dict[str, list[dict[str, Any]]] | None,
                           progress: BatchProgress | None) -> AssessmentRun:

@@ -17,10 +17,18 @@ from fastapi import Request
 
 from hub.assessment.models import AssessmentRun, RunComparison
 from hub.errors import BadRequest, Forbidden, NotFound
-from hub.services.assessments import AssessmentService, ProbeOptions, Report
+from hub.services.assessments import (  # the upload helpers are the web's, re-exported for its routes
+    MAX_OPENAPI_UPLOAD,
+    AssessmentService,
+    ProbeOptions,
+    Report,
+    openapi_from_upload,
+)
 from hub.services.registry import ApplicationFilter, ImportResult, RegistryService, etag
 from hub.services.registry_access import Principal
 from hub.settings import get_settings
+
+__all__ = ["MAX_OPENAPI_UPLOAD", "openapi_from_upload"]
 from registry.assessments import JobRecord, RunRecord
 from registry.db import Database
 from registry.models import Application, Change, Page
@@ -111,17 +119,21 @@ def latest_runs(db: Database, principal: Principal, lang: str) -> dict[str, RunR
 
 
 async def start_assessment(request: Request, db: Database, principal: Principal, lang: str,
-                           app_ids: list[str] | None) -> JobRecord:
-    """Queue a job exactly like ``POST /v1/assessments`` (the same queue, the same progress)."""
+                           app_ids: list[str] | None, *, openapi: Any = None) -> JobRecord:
+    """Queue a job exactly like ``POST /v1/assessments`` (the same queue, the same progress); ``openapi`` a URL
+    or an uploaded document for one application (AssessmentService.use_openapi)."""
+    from dataclasses import replace
+
     from fastapi.concurrency import run_in_threadpool
 
     from hub.queue import submit_job
     from hub.queue.serving import ensure_running
 
-    service = assessments(db, principal, lang, request)
+    service = AssessmentService(db, principal, lang, options=replace(_options(request)))
+    service.use_openapi(app_ids, openapi)
     job, _apps = await run_in_threadpool(service.create_job, app_ids, trigger="web")
     runtime = await ensure_running(request.app)
-    runtime.probe_options[job.job_id] = _options(request)
+    runtime.probe_options[job.job_id] = service.options
     await submit_job(runtime, job.job_id, trigger="web")
     return job
 

@@ -3,9 +3,10 @@ compare runs; /v1/applications/{app_id}/manual-answers: auditors' answers to the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -65,6 +66,10 @@ class AssessRequest(BaseModel):
     app_ids: list[AppSlug] | None = Field(default=None, min_length=1, max_length=500,
                                           description="Registered applications to assess")
     all: bool = Field(default=False, description="Assess every registered application that is not retired")
+    openapi: str | dict[str, Any] | None = Field(
+        default=None, description="For one application, this run only (the CLI's --openapi): an http(s) URL of "
+                                  "an OpenAPI description, or the OpenAPI document itself as a JSON object. A file "
+                                  "path is refused (400): callers of the API name no file on the Simpul server.")
 
     @model_validator(mode="after")
     def _one_of(self) -> AssessRequest:
@@ -185,10 +190,11 @@ def _job(job: JobRecord, lang: str) -> JobOut:
                  **problem_responses(400, 401, 403, 404, 409, 422, 503)})
 async def start_assessment(body: AssessRequest, principal: Writer, db: DatabaseDep, lang: LangDep, request: Request,
                            response: Response, options: Options) -> JobOut:
-    service = AssessmentService(db, principal, lang, options=options)
+    service = AssessmentService(db, principal, lang, options=replace(options))  # the override is this job's
+    service.use_openapi(None if body.all else body.app_ids, body.openapi)
     job, _apps = await run_in_threadpool(service.create_job, None if body.all else body.app_ids)
     runtime = await ensure_running(request.app)
-    runtime.probe_options[job.job_id] = options
+    runtime.probe_options[job.job_id] = service.options
     await submit_job(runtime, job.job_id, trigger="api")
     response.headers["Location"] = f"/v1/assessments/jobs/{job.job_id}"
     return _job(job, lang)
