@@ -44,6 +44,7 @@ from hub.assessment.render import FORMATS, render
 from hub.assessment.runner import manual_result
 from hub.assessment.safety import Resolver
 from hub.assessment.scoring import maturity, standard_scores
+from hub.assessment.scoring import measured as measured_any
 from hub.errors import BadRequest, Conflict, Forbidden, NotFound, RequestInvalid
 from hub.i18n import both, t
 from hub.logging import get_logger
@@ -165,7 +166,19 @@ def openapi_from_upload(name: str, content: bytes) -> dict[str, Any]:
 
 
 def run_of(record: RunRecord) -> AssessmentRun:
-    return AssessmentRun.model_validate(record.result or {})
+    """The stored run. A run stored before runs recorded what they measured (no ``maturity.measured`` in its
+    JSON) got level 1 even when nothing was measured; its results still tell: if no automated check ended pass,
+    warning or fail it is shown as "belum diukur" (level 0, no score) with that reason, never as a level 1."""
+    data = record.result or {}
+    run = AssessmentRun.model_validate(data)
+    if "measured" in (data.get("maturity") or {}) or measured_any(run.results):
+        return run
+    reason = Text(**both("assessment_service.reason.legacy_unmeasured"))
+    maturity = run.maturity.model_copy(update={"level": 0, "measured": False, "overall_score": None,
+                                               "not_measured_reason": reason, "provisional": False,
+                                               "name": Text(**both("assessment.level.not_measured"))})
+    scores = [s.model_copy(update={"score": None, "measured": False}) for s in run.scores]
+    return run.model_copy(update={"maturity": maturity, "scores": scores})
 
 
 
