@@ -17,18 +17,10 @@ from fastapi import Request
 
 from hub.assessment.models import AssessmentRun, RunComparison
 from hub.errors import BadRequest, Forbidden, NotFound
-from hub.services.assessments import (  # the upload helpers are the web's, re-exported for its routes
-    MAX_OPENAPI_UPLOAD,
-    AssessmentService,
-    ProbeOptions,
-    Report,
-    openapi_from_upload,
-)
+from hub.services.assessments import MAX_OPENAPI_UPLOAD, AssessmentService, ProbeOptions, Report, openapi_from_upload
 from hub.services.registry import ApplicationFilter, ImportResult, RegistryService, etag
 from hub.services.registry_access import Principal
 from hub.settings import get_settings
-
-__all__ = ["MAX_OPENAPI_UPLOAD", "openapi_from_upload"]
 from registry.assessments import JobRecord, RunRecord
 from registry.db import Database
 from registry.models import Application, Change, Page
@@ -116,6 +108,11 @@ def assessments(db: Database, principal: Principal, lang: str, request: Request 
 
 def latest_runs(db: Database, principal: Principal, lang: str) -> dict[str, RunRecord]:
     return assessments(db, principal, lang).latest_runs()
+
+
+def openapi_upload(name: str, content: bytes) -> dict[str, Any]:
+    """The OpenAPI file uploaded with the assess form, parsed (too large, unreadable or no OpenAPI: BadRequest)."""
+    return openapi_from_upload(name, content[:MAX_OPENAPI_UPLOAD + 1])
 
 
 async def start_assessment(request: Request, db: Database, principal: Principal, lang: str,
