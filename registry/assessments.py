@@ -94,6 +94,8 @@ class JobRecord(BaseModel):
     current_check: str | None = None
     run_ids: list[str] = Field(default_factory=list)
     error: dict[str, str] | None = None
+    not_measured: dict[str, dict[str, str]] = Field(default_factory=dict, description="app id → why nothing was "
+                                                    "measured ({id, en}); such runs are not stored")
     created_at: datetime
     updated_at: datetime
     actor: str
@@ -205,10 +207,23 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         raise InvalidCursor("the cursor is not one this server handed out", cursor=cursor[:40]) from exc
 
 
+def _latest_ids(app_ids: list[str] | None = None, as_of: datetime | None = None) -> Any:
+    """A subquery of the id of the newest stored run of each application."""
+    run = AssessmentRunRow
+    ranked = select(run.id, func.row_number().over(partition_by=run.app_id,
+                                                   order_by=(run.created_at.desc(), run.id.desc())).label("n"))
+    if as_of is not None:
+        ranked = ranked.where(run.created_at <= as_of)
+    if app_ids is not None:
+        ranked = ranked.where(run.app_id.in_(app_ids or [""]))
+    return ranked.subquery()
+
+
 def list_runs(s: Session, app_id: str | None = None, *, limit: int | None = None, cursor: str | None = None,
-              app_ids: list[str] | None = None) -> RunPage:
+              app_ids: list[str] | None = None, latest: bool = False) -> RunPage:
     """Runs newest first (by the time they were stored), without their ``result``; ``app_ids`` limits the
-    applications (an OPD sees only its own)."""
+    applications (an OPD sees only its own); ``latest`` keeps only the newest run of each application (what a
+    provincial Simpul pulls)."""
     limit = clamp(limit)
     run = AssessmentRunRow
     stmt = select(run).options(load_only(*_SUMMARY_ATTRS))
@@ -216,6 +231,9 @@ def list_runs(s: Session, app_id: str | None = None, *, limit: int | None = None
         stmt = stmt.where(run.app_id == app_id)
     if app_ids is not None:
         stmt = stmt.where(run.app_id.in_(app_ids or [""]))
+    if latest:
+        sub = _latest_ids(app_ids)
+        stmt = stmt.where(run.id.in_(select(sub.c.id).where(sub.c.n == 1)))
     if cursor:
         when, key = _decode(cursor)
         stmt = stmt.where(or_(run.created_at < when, and_(run.created_at == when, run.id < key)))
@@ -229,13 +247,7 @@ def latest_runs(s: Session, app_ids: list[str] | None = None, *, with_result: bo
     """The newest stored run of every application (or of ``app_ids``); with ``as_of``, the newest stored at or
     before that moment (a snapshot, for Monev comparisons)."""
     run = AssessmentRunRow
-    ranked = select(run.id, func.row_number().over(partition_by=run.app_id,
-                                                   order_by=(run.created_at.desc(), run.id.desc())).label("n"))
-    if as_of is not None:
-        ranked = ranked.where(run.created_at <= as_of)
-    if app_ids is not None:
-        ranked = ranked.where(run.app_id.in_(app_ids or [""]))
-    sub = ranked.subquery()
+    sub = _latest_ids(app_ids, as_of)
     stmt = select(run).join(sub, sub.c.id == run.id).where(sub.c.n == 1).order_by(run.app_id)
     if not with_result:
         stmt = stmt.options(load_only(*_SUMMARY_ATTRS))

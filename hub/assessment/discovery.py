@@ -111,6 +111,26 @@ def paging_signals(payload: Any, headers: Any) -> list[str]:
     return found
 
 
+REPORTED_SIZE_KEYS = ("per_page", "perPage", "page_size", "pageSize", "limit", "size")
+
+
+def reported_page_size(payload: Any) -> int | None:
+    """The page size a list answer says it used (Laravel's ``meta.per_page``, ``pagination.per_page`` ...): a
+    server that echoes ``per_page: 100000`` accepted that size, even when it had fewer records to send."""
+    if not isinstance(payload, dict):
+        return None
+    for container in ("meta", "pagination", "paging", "page", None):
+        node = payload if container is None else payload.get(container)
+        if isinstance(node, dict):
+            for key in REPORTED_SIZE_KEYS:
+                value = node.get(key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return value
+                if isinstance(value, str) and value.isdigit() and len(value) < 12:
+                    return int(value)
+    return None
+
+
 def parse_tabular(response: Response) -> list[dict[str, Any]]:
     """Rows of a CSV or XLSX answer as records (header row = field names)."""
     ctype = response.content_type.lower()

@@ -121,17 +121,25 @@ def register(app: typer.Typer) -> None:
                                         help="Tulis data kanonik yang valid ke NDJSON / write valid records as NDJSON"),
         limit: int | None = typer.Option(None, "--limit", min=1, help="Paling banyak N data / at most N records"),
         raw: bool = typer.Option(False, "--raw", help="Tulis data mentah, bukan hasil pemetaan / write raw records"),
+        as_json: bool = typer.Option(False, "--json", help="Ringkasan JSON / JSON summary"),
     ) -> None:
         """Tarik data: baca → petakan → validasi / pull records: read → map → validate."""
         spec = _spec(target)
         stats = connections.PullStats(resource=resource)
-        written = run_connector(_pull(spec, resource, since, out, limit, raw, stats))
+        written = run_connector(_pull(spec, resource, since, out, limit, raw, stats, quiet=as_json))
+        if as_json:
+            typer.echo(json.dumps({**stats.as_dict(), "written": written, "out": str(out) if out else None},
+                                  ensure_ascii=False, indent=2))
+            raise typer.Exit(1 if stats.unmapped or stats.invalid else 0)
         if connections.mapper_for(spec, resource) is None and not stats.schema:
             err_console.print(msg("connectors.pull.no_mapping", resource=resource), highlight=False)
         console.print(msg("connectors.pull.summary", **stats.as_dict()), highlight=False, soft_wrap=True)
-        if stats.problems:
-            console.print(msg("connectors.pull.problems"), highlight=False)
-            for p in stats.problems:
+        for head, notes in (("connectors.pull.problems", stats.problems),
+                            ("connectors.pull.warnings", stats.warning_notes)):
+            if not notes:
+                continue
+            console.print(msg(head), highlight=False)
+            for p in notes:
                 console.print(msg("connectors.pull.problem_line", record=p["record"],
                                   kind=msg(f"connectors.pull.kind.{p['kind']}"), message=_text(p["message"])),
                               highlight=False, soft_wrap=True)
@@ -149,7 +157,7 @@ def _spec(target: str) -> connections.ConnectionSpec:
 
 
 async def _pull(spec: connections.ConnectionSpec, resource: str, since: str | None, out: Path | None,
-                limit: int | None, raw: bool, stats: connections.PullStats) -> int:
+                limit: int | None, raw: bool, stats: connections.PullStats, quiet: bool = False) -> int:
     handle = None
     if out is not None:
         try:
@@ -161,7 +169,7 @@ async def _pull(spec: connections.ConnectionSpec, resource: str, since: str | No
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} rec"),
                TimeElapsedColumn())
     try:
-        with Progress(*columns, console=err_console, transient=True) as progress:
+        with Progress(*columns, console=err_console, transient=True, disable=quiet) as progress:
             task = progress.add_task(msg("connectors.pull.progress", resource=resource, app=spec.name), total=limit)
             async for item in connections.pull(spec, resource, since=since, limit=limit, stats=stats):
                 progress.update(task, completed=stats.read)

@@ -33,6 +33,17 @@ def _json(job: JobRecord) -> dict[str, object]:
     return {**job.model_dump(mode="json", exclude={"error"}), "percent": _percent(job), "error": error}
 
 
+def _print_not_measured(job: JobRecord) -> None:
+    """Applications in which nothing was measured: no run stored, the reason shown ("belum diukur")."""
+    if not job.not_measured:
+        return
+    console.print(msg("assessment_service.cli.not_measured_head", count=len(job.not_measured),
+                      total=len(job.app_ids)), highlight=False)
+    for app_id, why in job.not_measured.items():
+        console.print(f"  {app_id}: {why.get(lang()) or why.get('id') or '-'}", highlight=False, markup=False,
+                      soft_wrap=True)
+
+
 def _service():  # type: ignore[no-untyped-def]
     from hub.commands.assess import probe_options
     from hub.services.assessments import AssessmentService
@@ -151,5 +162,6 @@ def register(app: typer.Typer) -> None:
             table.add_row(item["app_id"], item["status"], f"{item['done']}/{item['total']}",
                           (item["run_id"] or "-")[:12], str(item["attempts"]), item["worker"] or "-")
         console.print(table)
+        _print_not_measured(job)
         if job.error:
             err_console.print(job.error.get(lang()) or job.error.get("id", ""), highlight=False)

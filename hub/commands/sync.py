@@ -61,6 +61,13 @@ def register(app: typer.Typer) -> None:
                 console.print(msg("exchange.cli.sync_done", app=r.app, resource=r.resource,
                                   status=label("exchange.cli.sync_status", r.status),
                                   **r.counts.as_dict()), highlight=False)
+                if r.warnings:
+                    console.print("  " + msg("exchange.cli.sync_warnings", count=r.warnings), style="yellow",
+                                  highlight=False)
+                    for note in r.warning_notes:
+                        text = (note.get("message") or {}).get(lang()) or (note.get("message") or {}).get("id", "")
+                        console.print(f"    {msg('exchange.cli.sync_warning_line', record=note['record'])} "
+                                      f"{text}", highlight=False, markup=False, soft_wrap=True)
                 if r.error:
                     console.print("  " + msg("exchange.cli.sync_failed", error=r.error), style="red", highlight=False)
         if any(r.status != "ok" or r.counts.invalid for r in results):

@@ -39,11 +39,14 @@ class SyncResult:
     counts: BatchCounts = field(default_factory=BatchCounts)
     error: str | None = None
     run_id: str = ""
+    warnings: int = 0  # warning findings on the records read (ADR 0008): kept, but shown
+    warning_notes: list[dict[str, Any]] = field(default_factory=list)  # the first ones, {record, rule, message}
 
     def as_dict(self) -> dict[str, Any]:
         return {"app": self.app, "resource": self.resource, "schema": self.schema, "since": self.since,
                 "next_since": self.next_since, "status": self.status, "counts": self.counts.as_dict(),
-                "error": self.error, "run_id": self.run_id}
+                "warnings": self.warnings, "warning_notes": self.warning_notes, "error": self.error,
+                "run_id": self.run_id}
 
 
 def resolve_spec(target: str, db: Database | None = None) -> connections.ConnectionSpec:
@@ -139,8 +142,9 @@ async def sync_resource(spec: connections.ConnectionSpec, resource: str, *, db: 
             if progress:
                 progress(result.counts.read)
 
+    stats = connections.PullStats(resource=resource)
     try:
-        async for pulled in connections.pull(spec, resource, since=since, limit=limit, validate=True):
+        async for pulled in connections.pull(spec, resource, since=since, limit=limit, validate=True, stats=stats):
             batch.append(_incoming(pulled, check))
             for source in (pulled.record or {}, pulled.raw):
                 stamp = _parse_time(source.get("updated_at")) if isinstance(source, dict) else None
@@ -151,6 +155,7 @@ async def sync_resource(spec: connections.ConnectionSpec, resource: str, *, db: 
         await flush()
     except (SimpulError, OSError, RuntimeError) as exc:
         result.status, result.error = "failed", _error_text(exc)
+    result.warnings, result.warning_notes = stats.warnings, stats.warning_notes
     result.next_since = newest.isoformat() if newest else since
     advance = result.status == "ok" and limit is None
     await asyncio.to_thread(set_cursor, db, spec.name, resource, since=result.next_since, status=result.status,

@@ -116,7 +116,9 @@ class MemberClient:
                         await self._pages(client, "/v1/applications", {"pemda": self.kode, "sort": "id"})]
                 mine = {a.id for a in apps}
                 latest: dict[str, str] = {}
-                for summary in await self._pages(client, "/v1/assessments/runs", {}):  # newest first
+                # only the newest run of each application; a member older than ?latest ignores it and sends every
+                # run, newest first, so the first one seen per application is still its latest
+                for summary in await self._pages(client, "/v1/assessments/runs", {"latest": "true"}):
                     if summary.get("app_id") in mine:
                         latest.setdefault(str(summary["app_id"]), str(summary["run_id"]))
                 copy = MemberCopy(pemda=pemda, opds=opds, apps=apps)

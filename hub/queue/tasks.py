@@ -86,7 +86,7 @@ async def assess_app(context: JobContext, job_id: str, app_id: str, trigger: str
         await progress.settle()
         record = await asyncio.to_thread(jobs.finish_item, db, job_id, app_id, run, trigger=trigger,
                                          actor=principal.actor)
-        return record.run_id if record else None
+        return record.run_id if record and record.stored else None  # unmeasured: reported, not stored
     except asyncio.CancelledError:  # the worker is stopping: the application waits for another worker
         await asyncio.to_thread(jobs.requeue_item, db, job_id, app_id)
         again = await rt.queue.defer("assess_app", queueing_lock=f"assess:{job_id}:{app_id}",

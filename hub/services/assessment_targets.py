@@ -143,7 +143,8 @@ def openapi_fields(value: Any, base_dir: Path | None) -> dict[str, Any]:
 
 def plan_target(app: Application, *, allowed_hosts: Iterable[str] = (),
                 environ: Mapping[str, str] | None = None, base_dir: Path | None = None,
-                openapi_override: str | None = None) -> TargetPlan:
+                openapi_override: str | None = None,
+                openapi_document: Mapping[str, Any] | None = None) -> TargetPlan:
     """Map a registry application to an :class:`AssessmentTarget`: ``hosting.base_urls[0]`` (else the connector's
     base_url) → base URL; area; connector + resources → connector spec; ``integration.provides`` → schemas; auth
     secrets from the ``{env: VAR}`` references; cloud/vendor-hosted/national hosting or a public address →
@@ -172,6 +173,9 @@ def plan_target(app: Application, *, allowed_hosts: Iterable[str] = (),
         problem = Text(**exc.messages())
     if openapi_override:
         fields.update(openapi_fields(openapi_override, Path.cwd()))
+    if openapi_document is not None:  # sent to the API for this run: used as given, never read from a path
+        fields.update({"openapi_url": None, "openapi_file": "upload:openapi", "openapi_error": None,
+                       "openapi_document": dict(openapi_document)})
     auth, auth_problem = auth_from_config(config, env, app.id)
     problem = problem or auth_problem
     if base is None and not files_only:

@@ -44,6 +44,7 @@ from hub.assessment.render import FORMATS, render
 from hub.assessment.runner import manual_result
 from hub.assessment.safety import Resolver
 from hub.assessment.scoring import maturity, standard_scores
+from hub.assessment.scoring import measured as measured_any
 from hub.errors import BadRequest, Conflict, Forbidden, NotFound, RequestInvalid
 from hub.i18n import both, t
 from hub.logging import get_logger
@@ -92,6 +93,7 @@ class ProbeOptions:
     resolver: Resolver | None = None
     environ: Mapping[str, str] | None = None
     openapi: dict[str, str] | None = None  # app id → OpenAPI URL or local file given for this run (--openapi)
+    openapi_documents: dict[str, dict[str, Any]] | None = None  # app id → an OpenAPI document sent to the API
 
 
 class ManualAnswers(BaseModel):
@@ -141,8 +143,42 @@ def unmeasured_run(target: AssessmentTarget, reason: Text, answers: Iterable[Man
                          maturity=maturity(results, scores, catalog))
 
 
+MAX_OPENAPI_UPLOAD = 2_000_000  # bytes: the largest Pemda descriptions seen are a few hundred KB
+
+
+def openapi_from_upload(name: str, content: bytes) -> dict[str, Any]:
+    """An uploaded OpenAPI description (JSON or YAML) as a document, refusing what is too large, unreadable, an
+    alias bomb, or no OpenAPI document at all (BadRequest with a bilingual message)."""
+    import yaml
+
+    from registry.io.formats import _too_many_nodes
+
+    if len(content) > MAX_OPENAPI_UPLOAD:
+        raise BadRequest("assessment_service.openapi_too_large", name=name[:80], limit=MAX_OPENAPI_UPLOAD)
+    try:
+        text = content.decode("utf-8-sig")
+        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
+        raise BadRequest("assessment_service.openapi_not_document", name=name[:80]) from None
+    if not isinstance(document, dict) or _too_many_nodes(document, 200_000):
+        raise BadRequest("assessment_service.openapi_not_document", name=name[:80])
+    return document
+
+
 def run_of(record: RunRecord) -> AssessmentRun:
-    return AssessmentRun.model_validate(record.result or {})
+    """The stored run. A run stored before runs recorded what they measured (no ``maturity.measured`` in its
+    JSON) got level 1 even when nothing was measured; its results still tell: if no automated check ended pass,
+    warning or fail it is shown as "belum diukur" (level 0, no score) with that reason, never as a level 1."""
+    data = record.result or {}
+    run = AssessmentRun.model_validate(data)
+    if "measured" in (data.get("maturity") or {}) or measured_any(run.results):
+        return run
+    reason = Text(**both("assessment_service.reason.legacy_unmeasured"))
+    maturity = run.maturity.model_copy(update={"level": 0, "measured": False, "overall_score": None,
+                                               "not_measured_reason": reason, "provisional": False,
+                                               "name": Text(**both("assessment.level.not_measured"))})
+    scores = [s.model_copy(update={"score": None, "measured": False}) for s in run.scores]
+    return run.model_copy(update={"maturity": maturity, "scores": scores})
 
 
 
@@ -247,7 +283,27 @@ class AssessmentService:
 
     def _plan(self, app: Application) -> TargetPlan:
         return plan_target(app, allowed_hosts=self.settings.assess_allowed_hosts, environ=self.options.environ,
-                           openapi_override=(self.options.openapi or {}).get(app.id))
+                           openapi_override=(self.options.openapi or {}).get(app.id),
+                           openapi_document=(self.options.openapi_documents or {}).get(app.id))
+
+    def use_openapi(self, app_ids: list[str] | None, value: str | Mapping[str, Any] | None, *,
+                    name: str = "openapi") -> None:
+        """The API's and the web's ``--openapi``: an http(s) URL or a whole OpenAPI document (sent inline or
+        uploaded) for one application, for this run only. A path is refused: a caller of the API names no file on
+        the Simpul server (that would read any file it can). ``name`` is the uploaded file's name, for messages."""
+        if value is None or value == "":
+            return
+        if not app_ids or len(app_ids) != 1:
+            raise BadRequest("assessment_service.openapi_one_app")
+        if isinstance(value, str):
+            text = value.strip()
+            if not text.lower().startswith(("http://", "https://")) or any(c.isspace() for c in text):
+                raise BadRequest("assessment_service.openapi_path_refused", value=text[:120])
+            self.options.openapi = {**(self.options.openapi or {}), app_ids[0]: text}
+            return
+        if not isinstance(value, Mapping) or not ("openapi" in value or "swagger" in value):
+            raise BadRequest("assessment_service.openapi_not_document", name=name[:80])
+        self.options.openapi_documents = {**(self.options.openapi_documents or {}), app_ids[0]: dict(value)}
 
     async def _assess_one(self, plan: TargetPlan, partner: dict[str, list[dict[str, Any]]] | None,
                           progress: BatchProgress | None) -> AssessmentRun:
@@ -376,13 +432,13 @@ class AssessmentService:
 
     # -- reading ----------------------------------------------------------------------------------------------
     def list_runs(self, app_id: str | None = None, *, limit: int | None = None,
-                  cursor: str | None = None) -> RunPage:
+                  cursor: str | None = None, latest: bool = False) -> RunPage:
         self.principal.require_any("assessment:read", FEDERATION_READ)
         if app_id is not None:
             self._visible([app_id], federated=True)
         own = self._own_app_ids()
         with mapped(self.lang), self.db.session() as s:
-            return store.list_runs(s, app_id, limit=limit, cursor=cursor, app_ids=own)
+            return store.list_runs(s, app_id, limit=limit, cursor=cursor, app_ids=own, latest=latest)
 
     def latest_runs(self) -> dict[str, RunRecord]:
         self.principal.require("assessment:read")

@@ -110,14 +110,23 @@ class PullStats:
     valid: int = 0
     invalid: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+    warnings: int = 0  # warning findings (ADR 0008): the record stays valid and is kept, the finding is shown
+    warned: int = 0  # records with at least one warning
+    warning_notes: list[dict[str, Any]] = field(default_factory=list)  # the first ones, apart from the errors
 
     def note(self, index: int, kind: str, message: dict[str, str], where: str = "") -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append({"record": index + 1, "kind": kind, "where": where, "message": message})
 
+    def warn(self, index: int, rule: str, message: dict[str, str], where: str = "") -> None:
+        self.warnings += 1
+        if len(self.warning_notes) < MAX_PROBLEMS:
+            self.warning_notes.append({"record": index + 1, "kind": "warning", "rule": rule, "where": where,
+                                       "message": message})
+
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("resource", "schema", "read", "mapped", "unmapped", "valid",
-                                              "invalid", "problems")}
+                                              "invalid", "warnings", "warned", "problems", "warning_notes")}
 
 
 # -- where a spec comes from ---------------------------------------------------------------------------------
@@ -323,6 +332,10 @@ def _one(raw: dict[str, Any], stats: PullStats, mapper: Mapper | None,
             stats.invalid += 1
             for issue in [i for i in report.issues if i.severity == "error"][:3]:
                 stats.note(index, "validation", _texts(issue.message), issue.pointer)
+        warnings = [i for i in report.issues if i.severity == "warning"]
+        stats.warned += 1 if warnings else 0
+        for issue in warnings:
+            stats.warn(index, str(getattr(issue, "rule", "") or ""), _texts(issue.message), issue.pointer)
     return Pulled(document, [], report, raw)
 
 

@@ -10,7 +10,9 @@ those of the items done, in the order the applications were asked for.
     finish_item(db, job_id, "simpeg", run, trigger="api", actor="key:..")  # stores the run; the last item ends the job
 
 A run is stored in the same transaction that marks its item done, and an item already done is never assessed or
-stored again: a job retried after its worker died does not double its runs.
+stored again: a job retried after its worker died does not double its runs. A run in which nothing was measured
+(no address, a secret not set, a refused host) is not stored as a scored run, as with ``simpul assess``: its item
+ends ``not_measured`` with the reason ("belum diukur"), shown in the job's ``not_measured``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from registry.tables_assessment import AssessmentJobRow
 from registry.tables_queue import AssessmentJobItemRow
 
 log = get_logger("hub.services.jobs")
-FINISHED = ("done", "failed")
+FINISHED = ("done", "failed", "not_measured")
+NOT_MEASURED = "not_measured"
 
 
 def error_text(exc: BaseException) -> dict[str, str]:
@@ -73,6 +76,7 @@ def read_job(s: Session, job_id: str) -> JobRecord | None:
         "progress_done": sum(i.progress_done for i in items),
         "run_ids": [i.run_id for i in items if i.run_id],
         "current_check": current if job.status in UNFINISHED else None,
+        "not_measured": {i.app_id: dict(i.error or {}) for i in items if i.status == NOT_MEASURED},
         "updated_at": newest})
 
 
@@ -81,7 +85,8 @@ def item_states(db: Database, job_id: str) -> list[dict[str, Any]]:
     with db.session() as s:
         return [{"app_id": i.app_id, "status": i.status, "done": i.progress_done, "total": i.progress_total,
                  "run_id": i.run_id, "attempts": i.attempts, "worker": i.worker,
-                 "error": i.error} for i in _items(s, job_id)]
+                 "error": i.error if i.status != NOT_MEASURED else None,
+                 "not_measured": i.error if i.status == NOT_MEASURED else None} for i in _items(s, job_id)]
 
 
 def recent_jobs(db: Database, limit: int = 20) -> list[JobRecord]:
@@ -149,7 +154,9 @@ def requeue_item(db: Database, job_id: str, app_id: str) -> None:
 def finish_item(db: Database, job_id: str, app_id: str, run: Any | None, *, trigger: str, actor: str,
                 error: dict[str, str] | None = None) -> RunRecord | None:
     """Store ``run`` (an AssessmentRun) and mark the item done — or failed with ``error`` — in one transaction;
-    the last item to finish ends the job. Returns the stored run (None if failed or already finished)."""
+    the last item to finish ends the job. A run that measured nothing is not stored: the item ends
+    ``not_measured`` with the reason, and the record returned is the unsaved one (``stored`` False), as
+    :meth:`AssessmentService.assess_loaded` reports it. Returns None if failed or already finished."""
     with write_session(db) as s:
         _lock_job(s, job_id)
         item = _item(s, job_id, app_id, lock=True)
@@ -158,8 +165,13 @@ def finish_item(db: Database, job_id: str, app_id: str, run: Any | None, *, trig
         record = None
         if run is not None and error is None:
             data = json.loads(run.model_dump_json())  # NaN/inf → null: PostgreSQL's JSON refuses them
-            record = store.save_run(s, data, trigger=trigger, actor=actor)
-            item.status, item.run_id, item.progress_done = "done", record.run_id, item.progress_total
+            if run.measured:
+                record = store.save_run(s, data, trigger=trigger, actor=actor)
+                item.status, item.run_id = "done", record.run_id
+            else:  # "belum diukur": reported with its reason, never stored as a level (issue 10.3)
+                record = store.unsaved_record(data, trigger=trigger, actor=actor)
+                item.status, item.error = NOT_MEASURED, record.not_measured
+            item.progress_done = item.progress_total
         else:
             item.status, item.error = "failed", error
         item.current_check, item.updated_at = None, stamp()

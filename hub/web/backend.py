@@ -17,7 +17,7 @@ from fastapi import Request
 
 from hub.assessment.models import AssessmentRun, RunComparison
 from hub.errors import BadRequest, Forbidden, NotFound
-from hub.services.assessments import AssessmentService, ProbeOptions, Report
+from hub.services.assessments import MAX_OPENAPI_UPLOAD, AssessmentService, ProbeOptions, Report, openapi_from_upload
 from hub.services.registry import ApplicationFilter, ImportResult, RegistryService, etag
 from hub.services.registry_access import Principal
 from hub.settings import get_settings
@@ -110,18 +110,27 @@ def latest_runs(db: Database, principal: Principal, lang: str) -> dict[str, RunR
     return assessments(db, principal, lang).latest_runs()
 
 
+def openapi_upload(name: str, content: bytes) -> dict[str, Any]:
+    """The OpenAPI file uploaded with the assess form, parsed (too large, unreadable or no OpenAPI: BadRequest)."""
+    return openapi_from_upload(name, content[:MAX_OPENAPI_UPLOAD + 1])
+
+
 async def start_assessment(request: Request, db: Database, principal: Principal, lang: str,
-                           app_ids: list[str] | None) -> JobRecord:
-    """Queue a job exactly like ``POST /v1/assessments`` (the same queue, the same progress)."""
+                           app_ids: list[str] | None, *, openapi: Any = None) -> JobRecord:
+    """Queue a job exactly like ``POST /v1/assessments`` (the same queue, the same progress); ``openapi`` a URL
+    or an uploaded document for one application (AssessmentService.use_openapi)."""
+    from dataclasses import replace
+
     from fastapi.concurrency import run_in_threadpool
 
     from hub.queue import submit_job
     from hub.queue.serving import ensure_running
 
-    service = assessments(db, principal, lang, request)
+    service = AssessmentService(db, principal, lang, options=replace(_options(request)))
+    service.use_openapi(app_ids, openapi)
     job, _apps = await run_in_threadpool(service.create_job, app_ids, trigger="web")
     runtime = await ensure_running(request.app)
-    runtime.probe_options[job.job_id] = _options(request)
+    runtime.probe_options[job.job_id] = service.options
     await submit_job(runtime, job.job_id, trigger="web")
     return job
 

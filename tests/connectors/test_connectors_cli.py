@@ -125,3 +125,51 @@ def test_an_application_failure_exits_1_a_bad_spec_exits_2(rest_spec: Path, tmp_
                                    "resources": {"a": {"path": "/a"}}}), encoding="utf-8")
     invalid = runner.invoke(app, ["--lang", "en", "discover", str(bad)])
     assert invalid.exit_code == 2 and "config.base_url" in invalid.output
+
+
+def test_pull_and_sync_show_and_count_warnings_not_only_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               ) -> None:
+    """A warning (ADR 0008: a disagreement with legitimate cases) keeps the record valid, but the user sees it:
+    counted in the summary, listed apart from the errors, and in the JSON."""
+    exports = tmp_path / "ekspor"
+    exports.mkdir()
+    (exports / "pendapatan.csv").write_text(
+        "ID;Tahun;Kode OPD;Kode Rekening;Uraian;Target\n"
+        "PD-1;2025;5.02.0.00.0.00.01.0000;410109010001;Pajak Hotel;2.500.000.000\n"
+        "PD-2;2025;5.02.0.00.0.00.01.0000;490109010001;Pajak Lain-lain;1.800.000.000\n", encoding="utf-8")
+    (tmp_path / "pendapatan.yaml").write_text(yaml.safe_dump({
+        "schema": "penganggaran/pendapatan", "resource": "pendapatan",
+        "fields": {"id_pendapatan": "id", "tahun_anggaran": {"from": "tahun", "type": "int"},
+                   "kode_pemda": {"const": "35.72"}, "kode_opd": "kode_opd",
+                   "kode_rekening": {"from": "kode_rekening", "code": "#.#.##.##.##.####"},
+                   "uraian": "uraian", "target": {"from": "target", "type": "int"}}}), encoding="utf-8")
+    spec = tmp_path / "bapenda.yaml"
+    spec.write_text(yaml.safe_dump({"app": "bapenda", "connector": {"type": "spreadsheet", "config": {
+        "folder": "ekspor"}}, "resources": {"pendapatan": {"file": "*.csv", "mapping_file": "pendapatan.yaml"}}}),
+        encoding="utf-8")
+    result = runner.invoke(app, ["--lang", "en", "pull", str(spec), "pendapatan"])
+    assert result.exit_code == 0, result.output  # warnings do not fail a pull
+    assert "valid 2, invalid 0, warnings 1 (in 1 records)" in result.output
+    assert "First warnings" in result.output and "record 2 (warning):" in result.output
+    assert "4.9" in result.output  # the finding itself: the unknown account group
+    indonesian = runner.invoke(app, ["pull", str(spec), "pendapatan"])
+    assert "peringatan 1 (pada 1 data)" in indonesian.output and "data ke-2 (peringatan)" in indonesian.output
+    as_json = json.loads(runner.invoke(app, ["pull", str(spec), "pendapatan", "--json"]).output)
+    assert as_json["warnings"] == 1 and as_json["warned"] == 1 and as_json["problems"] == []
+    assert as_json["warning_notes"][0]["record"] == 2 and as_json["warning_notes"][0]["message"]["en"]
+
+    monkeypatch.setenv("SIMPUL_DATABASE_URL", f"sqlite:///{tmp_path / 'simpul.db'}")
+    from hub.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+        synced = runner.invoke(app, ["--lang", "en", "sync", str(spec), "--json"])
+        assert synced.exit_code == 0, synced.output
+        first = json.loads(synced.output)[0]
+        assert first["counts"]["valid"] == 2 and first["warnings"] == 1
+        assert first["warning_notes"][0]["record"] == 2
+        text = runner.invoke(app, ["--lang", "en", "sync", str(spec), "--full"]).output
+        assert "1 validation warning(s)" in text and "record 2:" in text
+    finally:
+        get_settings.cache_clear()

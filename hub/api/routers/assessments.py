@@ -3,9 +3,10 @@ compare runs; /v1/applications/{app_id}/manual-answers: auditors' answers to the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -65,6 +66,10 @@ class AssessRequest(BaseModel):
     app_ids: list[AppSlug] | None = Field(default=None, min_length=1, max_length=500,
                                           description="Registered applications to assess")
     all: bool = Field(default=False, description="Assess every registered application that is not retired")
+    openapi: str | dict[str, Any] | None = Field(
+        default=None, description="For one application, this run only (the CLI's --openapi): an http(s) URL of "
+                                  "an OpenAPI description, or the OpenAPI document itself as a JSON object. A file "
+                                  "path is refused (400): callers of the API name no file on the Simpul server.")
 
     @model_validator(mode="after")
     def _one_of(self) -> AssessRequest:
@@ -79,6 +84,11 @@ class JobProgressOut(BaseModel):
     percent: float
 
 
+class NotMeasuredOut(BaseModel):
+    app_id: str
+    reason: str = Field(description="Why nothing was measured, in the language asked for")
+
+
 class JobOut(BaseModel):
     job_id: str
     status: Literal["queued", "running", "done", "failed"]
@@ -88,6 +98,8 @@ class JobOut(BaseModel):
                                                                 "'simpeg REL-003'")
     run_ids: list[str] = Field(description="Stored runs so far (GET /v1/assessments/runs/{run_id})")
     error: str | None = Field(default=None, description="Why the job failed")
+    not_measured: list[NotMeasuredOut] = Field(default_factory=list, description="Applications in which nothing "
+                                               "could be measured ('belum diukur'): no run is stored for them")
     created_at: datetime
     updated_at: datetime
     actor: str
@@ -164,7 +176,9 @@ def _job(job: JobRecord, lang: str) -> JobOut:
     error = (job.error.get(lang) or job.error.get("id")) if job.error else None
     return JobOut(job_id=job.job_id, status=job.status, app_ids=job.app_ids,  # type: ignore[arg-type]
                   progress=JobProgressOut(done=job.progress_done, total=total, percent=min(percent, 100.0)),
-                  current_check=job.current_check, run_ids=job.run_ids, error=error, created_at=job.created_at,
+                  current_check=job.current_check, run_ids=job.run_ids, error=error,
+                  not_measured=[NotMeasuredOut(app_id=k, reason=v.get(lang) or v.get("id") or "-")
+                                for k, v in job.not_measured.items()], created_at=job.created_at,
                   updated_at=job.updated_at, actor=job.actor)
 
 
@@ -176,10 +190,11 @@ def _job(job: JobRecord, lang: str) -> JobOut:
                  **problem_responses(400, 401, 403, 404, 409, 422, 503)})
 async def start_assessment(body: AssessRequest, principal: Writer, db: DatabaseDep, lang: LangDep, request: Request,
                            response: Response, options: Options) -> JobOut:
-    service = AssessmentService(db, principal, lang, options=options)
+    service = AssessmentService(db, principal, lang, options=replace(options))  # the override is this job's
+    service.use_openapi(None if body.all else body.app_ids, body.openapi)
     job, _apps = await run_in_threadpool(service.create_job, None if body.all else body.app_ids)
     runtime = await ensure_running(request.app)
-    runtime.probe_options[job.job_id] = options
+    runtime.probe_options[job.job_id] = service.options
     await submit_job(runtime, job.job_id, trigger="api")
     response.headers["Location"] = f"/v1/assessments/jobs/{job.job_id}"
     return _job(job, lang)
@@ -210,8 +225,10 @@ def list_runs(
     app_id: Annotated[str | None, Query(pattern=APP_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")] = None,
+    latest: Annotated[bool, Query(description="Only the newest run of each application (what a provincial "
+                                              "Simpul pulls)")] = False,
 ) -> RunList:
-    page = AssessmentService(db, principal, lang).list_runs(app_id, limit=limit, cursor=cursor)
+    page = AssessmentService(db, principal, lang).list_runs(app_id, limit=limit, cursor=cursor, latest=latest)
     if page.next_cursor:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         response.headers["Link"] = f'</v1/assessments/runs?{urlencode([*params, ("cursor", page.next_cursor)])}>; ' \

@@ -48,6 +48,9 @@ def indonesian_errors(obs: Observation, check: Check) -> Verdict:
         if texts:
             langs.append((case["case"], language_of(" ".join(texts))))
     if not langs:
+        cases = _error_cases(obs)
+        if cases:  # error answers there were, but none said anything a person reads (USR-002 judges that)
+            return error("assessment.reason.no_readable_error_messages", total=len(cases))
         return error("assessment.reason.no_error_answers")
     indonesian = sum(1 for _, lang in langs if lang == "id")
     english = [case for case, lang in langs if lang == "en"]

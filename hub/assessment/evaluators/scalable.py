@@ -19,12 +19,15 @@ def pagination(obs: Observation, check: Check) -> Verdict:
     limit = int(check.thresholds["max_page_size"])
     huge_status = obs.get("huge_status")
     huge_count = obs.get("huge_count")
+    reported = obs.get("huge_reported_size")  # the page size the answer says it used
     refused = huge_status is not None and 400 <= int(huge_status) < 500
     capped = refused or (huge_count is not None and int(huge_count) <= limit and huge_status is not None
-                         and int(huge_status) < 400)
+                         and int(huge_status) < 400 and not (reported is not None and int(reported) > limit))
     status = Status.PASS if signals and capped else Status.FAIL
     measured = {"signals": signals, "size_param": obs.get("size_param"), "huge_status": huge_status,
                 "huge_count": huge_count, "default_count": obs.get("default_count")}
+    if reported is not None:
+        measured["huge_reported_size"] = reported
     return Verdict(status, params={"signals": listing(signals), "size_param": obs.get("size_param") or "size",
                                    "huge_status": huge_status if huge_status is not None else "-",
                                    "huge_count": huge_count if huge_count is not None else "-",

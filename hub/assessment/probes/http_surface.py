@@ -11,6 +11,7 @@ from hub.assessment.client import Response, join
 from hub.assessment.discovery import EXPORT_GUESSES, openapi, resources
 from hub.assessment.openapi_lint import operations, required_values
 from hub.assessment.probes import Observation, ProbeContext, probe
+from hub.assessment.probes.data import AUTH_REFUSED, not_authenticated
 from hub.assessment.probes.scale import incremental_result
 from hub.assessment.sampling import sample
 
@@ -33,26 +34,42 @@ def _case(name: str, expect: str, response: Response) -> dict[str, Any]:
             "content_type": response.content_type, "body": response.text()[:8000]}
 
 
+def _described_required(doc: Any, path: str) -> list[str]:
+    """Query parameters the OpenAPI description marks required on ``GET path`` (a full URL or a path)."""
+    wanted = (urlsplit(path).path if path.startswith("http") else path).rstrip("/") or "/"
+    for method, described, op in operations(doc):
+        if method == "GET" and (described.rstrip("/") or "/") == wanted:
+            return sorted(required_values(doc, op, (doc.get("paths") or {}).get(described)))
+    return []
+
+
 @probe("robustness")
 async def robustness(ctx: ProbeContext) -> Observation:
     found = await resources(ctx)
     res = next((r for r in found if r.kind == "json"), None)
+    api = await openapi(ctx)
     cases: list[tuple[str, str, str, str, dict[str, Any], bytes | None]] = []
     if res is not None:
         page, size = res.page_param or "page", res.size_param or "size"
+        # every bad-input call keeps the parameters the list needs (e.g. tahun=2025): without them a 422 answers
+        # the missing parameter, not the bad input, and the check would pass for the wrong reason
+        base = dict(res.params)
         cases += [
-            (f"{page}=abc", "4xx", "GET", res.path, {page: "abc"}, None),
-            (f"{page}=-1", "4xx", "GET", res.path, {page: -1}, None),
-            (f"{size}=-5", "4xx", "GET", res.path, {size: -5}, None),
-            (f"{size}=100000000", "not_5xx", "GET", res.path, {size: 100_000_000}, None),
-            (f"{page}=99999999", "not_5xx", "GET", res.path, {page: 99_999_999}, None),
-            ("unknown parameter", "not_5xx", "GET", res.path, {"zz_simpul_probe": "1"}, None),
+            (f"{page}=abc", "4xx", "GET", res.path, {**base, page: "abc"}, None),
+            (f"{page}=-1", "4xx", "GET", res.path, {**base, page: -1}, None),
+            (f"{size}=-5", "4xx", "GET", res.path, {**base, size: -5}, None),
+            (f"{size}=100000000", "not_5xx", "GET", res.path, {**base, size: 100_000_000}, None),
+            (f"{page}=99999999", "not_5xx", "GET", res.path, {**base, page: 99_999_999}, None),
+            ("unknown parameter", "not_5xx", "GET", res.path, {**base, "zz_simpul_probe": "1"}, None),
             ("odd id", "not_5xx", "GET", res.path.rstrip("/") + "/%27%22%3E", {}, None),
         ]
+        for name in _described_required(api.document, res.path):  # a required parameter left out must be a 4xx
+            if name in base:
+                cases.append((f"without {name}", "4xx", "GET", res.path,
+                              {k: v for k, v in base.items() if k != name}, None))
     elif found:
         cases.append(("odd id", "not_5xx", "GET", found[0].path.rstrip("/") + "%27%22", {}, None))
     cases.append(("unknown path", "4xx", "GET", "__simpul_tidak_ada__", {}, None))
-    api = await openapi(ctx)
     post = next((p for m, p, _ in operations(api.document) if m == "POST" and "{" not in p), None)
     if post:
         cases.append(("malformed JSON body", "4xx", "POST", post, {}, b'{"data": [1, 2,'))
@@ -63,6 +80,11 @@ async def robustness(ctx: ProbeContext) -> Observation:
         response = await ctx.client.request(method, path, params=params, content=body, headers=headers, label=name)
         observed.append(_case(name, expect, response))
         evidence.append(response)
+    on_data = [c for c, (_, _, _, path, _, _) in zip(observed, cases, strict=True) if res is not None
+               and path == res.path]
+    if on_data and all(c["status"] in AUTH_REFUSED for c in on_data):
+        # a 401 to page=abc says nothing about how bad input is handled: not measured, never a pass
+        return not_authenticated(ctx, res.path if res is not None else "", int(on_data[0]["status"]))
     return Observation(data={"cases": observed}, evidence=evidence)
 
 
@@ -135,6 +157,10 @@ async def export(ctx: ProbeContext) -> Observation:
         if response.status == 200 and (response.headers.get("content-disposition") or not
                                        response.content_type.startswith(("application/json", "text/html"))):
             break
+    else:
+        refused = next((c for c in candidates if c["status"] in AUTH_REFUSED), None)
+        if refused is not None:  # an export behind the credentials Simpul lacks is not a missing export
+            return not_authenticated(ctx, refused["path"], int(refused["status"]))
     return Observation(data={"candidates": candidates, "tried": tried}, evidence=evidence[-3:])
 
 

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from hub.assessment.detect import percentile
-from hub.assessment.discovery import SIZE_PARAMS, Resource, paging_signals, resources
+from hub.assessment.discovery import SIZE_PARAMS, Resource, paging_signals, reported_page_size, resources
 from hub.assessment.models import Status
 from hub.assessment.probes import Observation, ProbeContext, probe
 from hub.assessment.sampling import Page, fetch_steady
@@ -49,8 +49,10 @@ async def pagination(ctx: ProbeContext) -> Observation:
         evidence.append(huge.response)
         huge_status = huge.response.status
         huge_count = len(huge.records) if huge.records is not None else None
+        reported = reported_page_size(huge.payload) if huge_status < 400 else None
     return Observation(data={"signals": signals, "default_count": len(default.records), "size_param": size_param,
-                             "huge_status": huge_status, "huge_count": huge_count, "kind": res.kind},
+                             "huge_status": huge_status, "huge_count": huge_count, "kind": res.kind,
+                             **({"huge_reported_size": reported} if res.kind == "json" and reported else {})},
                        evidence=evidence)
 
 

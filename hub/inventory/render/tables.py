@@ -250,6 +250,13 @@ def monev_tables(ws: MonevWorksheet, lang: str, names: dict[str, str] | None = N
     tables = [Table(key, title(f"monev_{key}", lang), list(cols), _entries(entries, lang, names), [22, 22, 12, 90],
                     doc_widths=[4.0, 4.0, 2.0, 15.7])
               for key, entries in (("works", ws.works), ("doesnt_work", ws.doesnt_work), ("improve", ws.improve))]
+    if ws.not_measured:  # "belum diukur": judged by nobody, so listed apart with the reason (issue 10.3)
+        tables.append(Table("not_measured", title("monev_not_measured", lang, count=len(ws.not_measured)),
+                            list(cols), _entries(ws.not_measured, lang, names), [22, 22, 12, 90],
+                            doc_widths=[4.0, 4.0, 2.0, 15.7], note=t("inventory.table.monev_not_measured_note", lang)))
+    if ws.warnings:
+        tables.append(Table("monev_warnings", title("monev_warnings", lang), [h("description", lang)],
+                            [[w.get(lang)] for w in ws.warnings], [110], doc_widths=[25.7]))
     moves = [[names.get(m.app_id, m.app_id), std[m.standard].get(lang), _score(m.before), _score(m.after),
               "-" if m.delta is None else m.delta, m.threshold,
               t(f"inventory.value.crossed_{m.crossed}", lang) if m.crossed else ""] for m in ws.score_moves]

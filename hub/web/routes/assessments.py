@@ -49,7 +49,12 @@ async def start(web: WebDep, request: Request) -> Response:
     app_ids = [str(v)[:80] for v in form.getlist("app_ids") if str(v).strip()]
     if not every and not app_ids:
         raise BadRequest("web.assess.pick")
-    job = await backend.start_assessment(request, web.db, principal, web.lang, None if every else app_ids)
+    openapi: Any = str(form.get("openapi_url") or "").strip() or None  # the CLI's --openapi, for one application
+    upload = form.get("openapi_file")
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        openapi = backend.openapi_upload(upload.filename, await upload.read())
+    job = await backend.start_assessment(request, web.db, principal, web.lang, None if every else app_ids,
+                                         openapi=openapi)
     return web.redirect(f"/penilaian/tugas/{job.job_id}")
 
 

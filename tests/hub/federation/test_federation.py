@@ -212,3 +212,46 @@ async def test_a_federation_pull_schedule_pulls_every_member_when_due(registry_d
     assert [(f["kind"], f["pulled"], f["failed"]) for f in fired] == [("federation-pull", 2, 0)]
     assert plans.get(made.id).last_result["pulled"] == 2
     assert [m.status for m in service(registry_db).list()] == ["ok", "ok"]
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Loopback HTTP that remembers every request (what the pull asked the kota for)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_runs_latest_gives_one_run_per_application_and_the_pull_asks_only_for_those(
+        kotas: list[Kota], monkeypatch: pytest.MonkeyPatch) -> None:
+    from hub.federation.client import MemberClient
+
+    kota = next(k for k in kotas if k.spec.kode == "35.72")  # e-planning and e-budgeting have two runs each
+    with httpx.Client(base_url=kota.url, headers={"Authorization": f"Bearer {kota.token}"}) as client:
+        every = client.get("/v1/assessments/runs").json()["items"]
+        latest = client.get("/v1/assessments/runs", params={"latest": "true"}).json()["items"]
+        first = client.get("/v1/assessments/runs", params={"latest": "true", "limit": 1})
+        rest = client.get("/v1/assessments/runs", params={"latest": "true", "limit": 1,
+                                                          "cursor": first.json()["next_cursor"]}).json()
+    newest: dict[str, str] = {}
+    for summary in every:  # newest first
+        newest.setdefault(summary["app_id"], summary["run_id"])
+    assert len(every) == 4
+    assert {r["app_id"]: r["run_id"] for r in latest} == newest and len(latest) == 2
+    assert "latest=true" in first.headers["Link"]  # the next page keeps the filter
+    assert [*first.json()["items"], *rest["items"]] == latest and rest["next_cursor"] is None
+
+    monkeypatch.setenv("SIMPUL_FED_TEST_KEY", kota.token)
+    transport = RecordingTransport()
+    copy = asyncio.run(MemberClient(kota.spec.name, kota.spec.kode, kota.url, "SIMPUL_FED_TEST_KEY",
+                                    transport=transport).pull())
+    assert {a: r.run_id for a, r in copy.runs.items()} == newest
+    asked = [r.url for r in transport.requests if r.url.path == "/v1/assessments/runs"]
+    assert asked and all(u.params.get("latest") == "true" for u in asked)

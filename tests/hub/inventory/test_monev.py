@@ -108,3 +108,38 @@ def test_monev_refuses_reversed_dates_and_warns_on_an_empty_before():
     ws = monev({}, AFTER, label_a="TW I", label_b="TW II")
     assert ws.warnings and "TW I" in ws.warnings[0].id
     assert monev(BEFORE, AFTER).warnings == []
+
+
+def test_the_rendered_worksheets_list_what_was_not_measured_in_both_languages(tmp_path):
+    """md, html, xlsx and docx carry the "belum diukur" table and the empty-"before" warning, not only the JSON."""
+    import io
+    import zipfile
+
+    from hub.assessment.models import MaturityLevel, Text
+    from hub.inventory.render import render_monev
+
+    why = Text(id="Aplikasi tanpa alamat", en="Application without an address")
+    silent = run("dapodik", dict.fromkeys(("reliable", "interoperable", "scalable", "user_friendly", "integrateable")),
+                 checks={"REL-001": "error"}, run_id="q2-dapodik")
+    silent.maturity = MaturityLevel(level=0, name=why, overall_score=None, measured=False, not_measured_reason=why,
+                                    explanation=why)
+    ws = monev({}, {**AFTER, "dapodik": silent}, label_a="TW I", label_b="TW II")
+
+    def text_of(fmt: str, lang: str) -> str:
+        content = render_monev(ws, fmt, lang)
+        if isinstance(content, str):
+            return content
+        with zipfile.ZipFile(io.BytesIO(content)) as book:  # xlsx and docx are zipped XML
+            return " ".join(book.read(n).decode("utf-8", "replace") for n in book.namelist() if n.endswith(".xml"))
+
+    for fmt in ("md", "html", "xlsx", "docx"):
+        indonesian, english = text_of(fmt, "id"), text_of(fmt, "en")
+        titled = ("Belum diukur", "Not measured") if fmt == "xlsx" else ("Belum diukur (1 aplikasi)",
+                                                                         "Not measured (1 applications)")
+        assert titled[0] in indonesian and "Aplikasi tanpa alamat" in indonesian, fmt  # xlsx: the sheet's name
+        assert titled[1] in english and "Application without an address" in english, fmt
+        assert "dapodik" in indonesian and "belum ada penilaian" not in indonesian.lower(), fmt
+        warned = ("Peringatan", "Warnings") if fmt == "xlsx" else ("Peringatan Monev", "Monev warnings")
+        assert warned[0] in indonesian and warned[1] in english, fmt
+    plain = text_of("md", "id")
+    assert plain.index("Belum diukur") > plain.index("Yang perlu ditingkatkan")  # after the guide's three lists

@@ -51,15 +51,21 @@ async def test_a_job_fans_out_per_application_and_any_process_sees_its_progress(
     finally:
         await runtime.stop()
     assert finished.status == "done", finished
-    assert len(finished.run_ids) == 3 and finished.progress_done == finished.progress_total
+    # dapodik has no address Simpul may probe: nothing measured, so no run is stored for it (as `simpul assess`
+    # does), and the job says why instead of showing a level 1 that nobody measured
+    assert len(finished.run_ids) == 2 and finished.progress_done == finished.progress_total
+    assert list(finished.not_measured) == ["dapodik"] and finished.not_measured["dapodik"]["id"]
+    assert runs_stored(registry_loaded) == 2
     other = Database(registry_loaded.url)  # another process reading the same database
     try:
         items = jobs.item_states(other, job.job_id)
     finally:
         other.dispose()
     assert [i["app_id"] for i in items] == ["e-planning", "e-budgeting", "dapodik"]
-    assert all(i["status"] == "done" and i["attempts"] == 1 and i["worker"] == runtime.name for i in items)
-    assert [i["run_id"] for i in items] == finished.run_ids
+    assert [i["status"] for i in items] == ["done", "done", "not_measured"]
+    assert all(i["attempts"] == 1 and i["worker"] == runtime.name for i in items)
+    assert [i["run_id"] for i in items if i["run_id"]] == finished.run_ids
+    assert items[2]["not_measured"] == finished.not_measured["dapodik"] and items[2]["error"] is None
 
 
 def test_a_retried_item_never_stores_a_second_run(registry_loaded: Database):
@@ -74,12 +80,38 @@ def test_a_retried_item_never_stores_a_second_run(registry_loaded: Database):
     with registry_loaded.session() as s:
         target = target_from_application(repo.get_application(s, "e-planning"))
     run = unmeasured_run(target, Text(id="uji", en="test"), [], load_catalog(), service.limits)
-    first = jobs.finish_item(registry_loaded, job.job_id, "e-planning", run, trigger="api", actor="test")
-    again = jobs.finish_item(registry_loaded, job.job_id, "e-planning", run, trigger="api", actor="test")
-    assert first is not None and again is None
+    measured = run.model_copy(update={"maturity": run.maturity.model_copy(update={"measured": True, "level": 1})})
+    first = jobs.finish_item(registry_loaded, job.job_id, "e-planning", measured, trigger="api", actor="test")
+    again = jobs.finish_item(registry_loaded, job.job_id, "e-planning", measured, trigger="api", actor="test")
+    assert first is not None and first.stored and again is None
     assert not jobs.start_item(registry_loaded, job.job_id, "e-planning", worker="w2")  # the retry: nothing to do
     assert runs_stored(registry_loaded) == 1
     assert service.get_job(job.job_id).status == "done"
+
+
+def test_a_queued_run_that_measured_nothing_is_reported_not_stored(registry_loaded: Database):
+    """The queue path (API jobs, schedules) treats "belum diukur" as the CLI does: no scored run is stored, the
+    job ends done and names the application with the reason, in both languages."""
+    from hub.assessment import load_catalog
+    from hub.assessment.models import Text
+    from hub.services.assessments import target_from_application, unmeasured_run
+    from registry import repository as repo
+
+    service = AssessmentService(registry_loaded, Principal.cli(), "en")
+    job, _ = service.create_job(["e-planning"])
+    assert jobs.start_item(registry_loaded, job.job_id, "e-planning", worker="w1")
+    with registry_loaded.session() as s:
+        target = target_from_application(repo.get_application(s, "e-planning"))
+    run = unmeasured_run(target, Text(id="alamat tidak ada", en="no address"), [], load_catalog(), service.limits)
+    record = jobs.finish_item(registry_loaded, job.job_id, "e-planning", run, trigger="schedule", actor="test")
+    assert record is not None and not record.stored and record.level == 0
+    assert runs_stored(registry_loaded) == 0
+    assert jobs.finish_item(registry_loaded, job.job_id, "e-planning", run, trigger="api", actor="test") is None
+    finished = service.get_job(job.job_id)
+    assert finished.status == "done" and finished.run_ids == []
+    assert "alamat tidak ada" in finished.not_measured["e-planning"]["id"]
+    assert "no address" in finished.not_measured["e-planning"]["en"]
+    assert service.latest_runs() == {}  # the inventory and Monev see no level for it
 
 
 async def test_jobs_no_queue_entry_will_finish_are_ended_with_the_reason(registry_loaded: Database):
