@@ -11,10 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint, column, literal_column, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.tables import Base, utcnow
+
+# Predicates of the partial indexes, written once and used verbatim by the queries they serve: SQLite uses a partial
+# index only when the query carries the same term with literal constants (a bound parameter does not match), and
+# PostgreSQL's generic plans (psycopg prepares repeated statements) cannot prove a predicate from parameters either.
+OPEN_LITERALS = (literal_column("'pending'"), literal_column("'retrying'"))  # status IN ('pending', 'retrying')
+CURRENT = column("is_current") == true()  # "is_current = true" / "is_current = 1"
+OPEN_STATUS = column("status").in_(OPEN_LITERALS)
 
 
 class RecordRow(Base):
@@ -25,6 +32,9 @@ class RecordRow(Base):
         UniqueConstraint("schema_key", "record_key", "version", name="uq_exchange_record_key_version"),
         Index("ix_exchange_record_current", "schema_key", "is_current", "id"),
         Index("ix_exchange_record_lookup", "schema_key", "record_key", "is_current"),
+        # the store's look-up of a batch's current versions (hub/exchange/store.py:_currents), migration 0015
+        Index("ix_exchange_record_current_key", "schema_key", "record_key", sqlite_where=CURRENT,
+              postgresql_where=CURRENT),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -106,6 +116,9 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_exchange_outbox_due", "status", "next_attempt_at"),
         Index("ix_exchange_outbox_order", "subscription_id", "record_key", "id"),
+        # the claim's ORDER BY id LIMIT n over waiting rows only (hub/exchange/delivery.py:claim), migration 0015:
+        # read in id order, it stops after n rows instead of sorting the whole backlog every round
+        Index("ix_exchange_outbox_open", "id", sqlite_where=OPEN_STATUS, postgresql_where=OPEN_STATUS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -18,5 +18,11 @@ def request_lang(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), get_settings().lang)
 
 
-LangDep = Annotated[str, Depends(request_lang)]
+async def _lang_dependency(request: Request) -> str:
+    """``request_lang`` as an async dependency: it never blocks, and FastAPI would run a sync one in the thread
+    pool (a thread hop per request for a few string tests)."""
+    return request_lang(request)
+
+
+LangDep = Annotated[str, Depends(_lang_dependency)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

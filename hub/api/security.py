@@ -21,8 +21,8 @@ from hub.services.registry_db import get_database
 from hub.services.registry_keys import authenticate
 from registry.db import Database
 
-__all__ = ["DatabaseDep", "Principal", "PrincipalDep", "get_principal", "require", "require_action",
-           "require_any_action"]
+__all__ = ["Credentials", "CredentialsDep", "DatabaseDep", "Principal", "PrincipalDep", "authenticate_request",
+           "get_credentials", "get_principal", "require", "require_action", "require_any_action"]
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="API key: `Bearer smpl_...`")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey",
@@ -31,14 +31,14 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey"
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def get_principal(
-    request: Request,
-    db: DatabaseDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    api_key: Annotated[str | None, Depends(_api_key)],
-) -> Principal:
-    tokens = [t.strip() for t in (bearer.credentials if bearer else None, api_key) if t and t.strip()]
-    for token in tokens:  # Authorization first, then X-API-Key
+def _tokens(bearer: HTTPAuthorizationCredentials | None, api_key: str | None) -> list[str]:
+    return [t.strip() for t in (bearer.credentials if bearer else None, api_key) if t and t.strip()]
+
+
+def authenticate_request(request: Request, db: Database, tokens: list[str]) -> Principal:
+    """The Principal of the first active key among ``tokens`` (Authorization first, then X-API-Key), kept on
+    ``request.state``; else 401. Blocking (a key look-up): call it in a worker thread."""
+    for token in tokens:
         principal = authenticate(db, token)
         if principal is not None:
             request.state.principal = principal
@@ -46,7 +46,47 @@ def get_principal(
     raise Unauthenticated()
 
 
+def get_principal(
+    request: Request,
+    db: DatabaseDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    return authenticate_request(request, db, _tokens(bearer, api_key))
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+class Credentials:
+    """The API keys a request presents, read from its headers without blocking (no thread hop). For endpoints that
+    do their whole work in one worker-thread hop (the canonical read): :meth:`principal` then authenticates there,
+    with exactly the checks of ``PrincipalDep`` (an active key, 401 otherwise; the role and scopes are checked by
+    the caller as before). A request without any key is refused here already (401, before the thread hop)."""
+
+    def __init__(self, request: Request, tokens: list[str]) -> None:
+        self.request, self.tokens = request, tokens
+
+    def database(self) -> Database:
+        """The request's database, honouring ``app.dependency_overrides[get_database]`` (tests) like DatabaseDep."""
+        return self.request.app.dependency_overrides.get(get_database, get_database)()
+
+    def principal(self, db: Database) -> Principal:
+        return authenticate_request(self.request, db, self.tokens)
+
+
+async def get_credentials(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Credentials:
+    tokens = _tokens(bearer, api_key)
+    if not tokens:
+        raise Unauthenticated()
+    return Credentials(request, tokens)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
 
 
 def require_action(action: str) -> Any:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, select, true
 
 from hub.errors import BadRequest, NotFound
 from hub.exchange.db import database
@@ -278,7 +278,7 @@ def list_records_json(schema: str, *, db: Database | None = None, cursor: str | 
     re-serialisation of the documents."""
     schema = resolve_schema(schema)
     limit = max(1, min(limit, MAX_LIMIT))
-    q = select(*_PAGE_COLUMNS).where(RecordRow.schema_key == schema, RecordRow.is_current.is_(True))
+    q = select(*_PAGE_COLUMNS).where(RecordRow.schema_key == schema, RecordRow.is_current == true())
     if cursor:
         q = q.where(RecordRow.id > decode_cursor(cursor))
     stamp = _since(since)
@@ -341,7 +341,7 @@ def findings(schema: str, *, db: Database | None = None, tahun: int | None = Non
     checked = 0
     with database(db).session() as s:
         checker = ReferenceChecker(s, schema)
-        q = select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current.is_(True))
+        q = select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current == true())
         if tahun is not None:
             q = q.where(RecordRow.tahun == tahun)
         if kode_opd:

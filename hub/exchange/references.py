@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from hub.exchange.identity import KEY_SEPARATOR, dig
@@ -40,7 +40,7 @@ class ReferenceChecker:
         cached = self._records.get((target, key))
         if cached is None:
             cached = self.s.execute(select(RecordRow.id).where(
-                RecordRow.schema_key == target, RecordRow.record_key == key, RecordRow.is_current.is_(True))
+                RecordRow.schema_key == target, RecordRow.record_key == key, RecordRow.is_current == true())
             ).first() is not None
             self._records[(target, key)] = cached
         return cached

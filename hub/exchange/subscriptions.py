@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from hub.errors import BadRequest, NotFound
 from hub.exchange import audit
@@ -116,7 +116,7 @@ def create(data: SubscriptionIn, actor: str, *, db: Database | None = None) -> N
         s.flush()
         backfilled = 0
         if data.backfill and data.mode == "webhook":
-            records = s.execute(select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current.is_(True))
+            records = s.execute(select(RecordRow).where(RecordRow.schema_key == schema, RecordRow.is_current == true())
                                 .order_by(RecordRow.id)).scalars()
             for record in records:
                 if subscription_matches(row, record.kode_opd, record.tahun):

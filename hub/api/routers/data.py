@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from hub.api.deps import LangDep
 from hub.api.problems import problem_response, problem_responses
-from hub.api.security import DatabaseDep, PrincipalDep
+from hub.api.security import Credentials, CredentialsDep, DatabaseDep, PrincipalDep
 from hub.errors import SimpulError
 from hub.exchange import audit, canonical, metrics, ratelimit, scopes
 from hub.exchange.sync import sync_app
@@ -46,6 +46,12 @@ def _access(request: Request, principal: Principal, db: Database, schema: str) -
     return schema, personal, None
 
 
+def _principal(credentials: Credentials) -> tuple[Database, Principal]:
+    """The database and the authenticated key of a read (in the read's worker thread): 401 as with PrincipalDep."""
+    db = credentials.database()
+    return db, credentials.principal(db)
+
+
 async def _audit_read(db: Database, principal: Principal, schema: str, what: dict[str, Any]) -> None:
     details = {"key_id": principal.key_id, **what}
     if get_settings().exchange_audit_buffer > 0:
@@ -58,7 +64,7 @@ async def _audit_read(db: Database, principal: Principal, schema: str, what: dic
 @router.get("/{domain}/{name}/records", summary="Current canonical records of a schema, with provenance",
             responses=problem_responses(400, 401, 403, 404, 429, 503))
 async def list_records(
-    request: Request, domain: Domain, name: Name, principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    request: Request, domain: Domain, name: Name, credentials: CredentialsDep, lang: LangDep,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     since: Annotated[str | None, Query(description="Only versions stored at/after this ISO time")] = None,
     kode_opd: Annotated[str | None, Query(max_length=40, description="Only records of this OPD")] = None,
@@ -66,16 +72,18 @@ async def list_records(
     limit: Annotated[int, Query(ge=1, le=canonical.MAX_LIMIT)] = 100,
     findings: Annotated[bool, Query(description="Add cross-application reference findings")] = False,
 ) -> Any:
-    def read() -> tuple[str, bool, JSONResponse | None, str, int]:  # one worker-thread hop for access and page
+    def read() -> tuple[Database, Principal, str, bool, JSONResponse | None, str, int]:
+        # ONE worker-thread hop for the key, scopes, rate limit and page (each sync dependency would be a hop)
+        db, principal = _principal(credentials)
         schema, personal, limited = _access(request, principal, db, f"{domain}/{name}")
         if limited:
-            return schema, personal, limited, "", 0
+            return db, principal, schema, personal, limited, "", 0
         page, count = canonical.list_records_json(schema, db=db, cursor=cursor, since=since, kode_opd=kode_opd,
                                                   tahun=tahun, limit=limit, personal=personal,
                                                   with_findings=findings)
-        return schema, personal, None, page, count
+        return db, principal, schema, personal, None, page, count
 
-    schema, personal, limited, page, count = await asyncio.to_thread(read)
+    db, principal, schema, personal, limited, page, count = await asyncio.to_thread(read)
     if limited:
         return limited
     await _audit_read(db, principal, schema,
@@ -90,13 +98,20 @@ async def list_records(
             responses=problem_responses(400, 401, 403, 404, 429, 503))
 async def get_record(
     request: Request, domain: Domain, name: Name, key: Annotated[str, Path(max_length=300)],
-    principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    credentials: CredentialsDep, lang: LangDep,
     versions: Annotated[bool, Query(description="Include the data of every version")] = False,
 ) -> Any:
-    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
-    if limited:
+    def read() -> tuple[Database, Principal, str, bool, JSONResponse | None, dict[str, Any] | None]:
+        db, principal = _principal(credentials)
+        schema, personal, limited = _access(request, principal, db, f"{domain}/{name}")
+        if limited:
+            return db, principal, schema, personal, limited, None
+        return db, principal, schema, personal, None, canonical.get_record(schema, key, db=db, personal=personal,
+                                                                             versions=versions)
+
+    db, principal, schema, personal, limited, record = await asyncio.to_thread(read)
+    if limited or record is None:
         return limited
-    record = await asyncio.to_thread(canonical.get_record, schema, key, db=db, personal=personal, versions=versions)
     await _audit_read(db, principal, schema,
                      {"key": record["key"], "personal": personal, "versions": versions})
     metrics.api_requests.labels("200").inc()
@@ -106,16 +121,23 @@ async def get_record(
 @router.get("/{domain}/{name}/findings", summary="Records whose references to other applications do not resolve",
             responses=problem_responses(400, 401, 403, 404, 429, 503))
 async def get_findings(
-    request: Request, domain: Domain, name: Name, principal: PrincipalDep, db: DatabaseDep, lang: LangDep,
+    request: Request, domain: Domain, name: Name, credentials: CredentialsDep, lang: LangDep,
     tahun: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     kode_opd: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> Any:
-    schema, personal, limited = await asyncio.to_thread(_access, request, principal, db, f"{domain}/{name}")
-    if limited:
+    def read() -> tuple[Database, Principal, str, bool, JSONResponse | None, dict[str, Any] | None]:
+        db, principal = _principal(credentials)
+        schema, personal, limited = _access(request, principal, db, f"{domain}/{name}")
+        if limited:
+            return db, principal, schema, personal, limited, None
+        return db, principal, schema, personal, None, canonical.findings(schema, db=db, tahun=tahun,
+                                                                           kode_opd=kode_opd, limit=limit,
+                                                                           personal=personal)
+
+    db, principal, schema, _personal, limited, result = await asyncio.to_thread(read)
+    if limited or result is None:
         return limited
-    result = await asyncio.to_thread(canonical.findings, schema, db=db, tahun=tahun, kode_opd=kode_opd, limit=limit,
-                                     personal=personal)
     await _audit_read(db, principal, schema, {"findings": result["with_findings"]})
     return result
 

@@ -206,3 +206,28 @@ def test_a_page_of_records_is_the_same_json_whether_documents_pass_through_or_ar
                                           "provenance"]
     person = people.json()["items"][0]
     assert person["data"]["nip"] != api.pegawai["nip"] and "*" in person["data"]["nip"]
+
+
+def test_every_canonical_read_authenticates_in_its_single_thread_hop(api, registry_key, registry_db):
+    """The canonical reads check the key inside their one worker-thread hop (no sync dependencies): no key, an
+    unknown key, a key in X-API-Key, a bearer key without the scope — on the page, one record and the findings."""
+    base = "/v1/data/penganggaran/rincian_belanja"
+    headers = consumer_key(registry_key, registry_db, "data:read:penganggaran/rincian_belanja")
+    page = api.get(f"{base}/records", headers=headers)
+    assert page.status_code == 200
+    key = quote(page.json()["items"][0]["key"], safe="")
+    urls = [f"{base}/records", f"{base}/records/{key}", f"{base}/findings"]
+    token = headers["Authorization"].removeprefix("Bearer ")
+    other = consumer_key(registry_key, registry_db, "data:read:perencanaan/sub_kegiatan")
+    for url in urls:
+        assert api.get(url, headers=headers).status_code == 200
+        assert api.get(url, headers={"X-API-Key": token}).status_code == 200
+        assert api.get(url, headers=other).status_code == 403
+        for bad in ({}, {"Authorization": "Bearer smpl_unknown_key"}, {"X-API-Key": "smpl_unknown_key"}):
+            answer = api.get(url, headers={**bad, "Accept-Language": "en"})
+            assert answer.status_code == 401
+            assert answer.headers["content-type"].startswith("application/problem+json")
+        id_answer = api.get(url + ("&" if "?" in url else "?") + "lang=id")
+        en_answer = api.get(url + "?lang=en")
+        assert id_answer.status_code == en_answer.status_code == 401
+        assert id_answer.json()["detail"] != en_answer.json()["detail"]  # bilingual, Bahasa Indonesia by default
