@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import Response
+from starlette.datastructures import Headers
 
 import hub
 from hub.api import routers as routers_pkg
@@ -104,6 +104,48 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class RequestContext:
+    """Request id (``X-Request-ID``, taken from the caller or made), the early 413 on a declared
+    ``Content-Length`` over the limit, the request id bound to every log line, and one ``request`` log line per
+    answer. A plain ASGI middleware: the endpoint runs in the same task, so no extra task per request (Starlette's
+    ``BaseHTTPMiddleware`` costs one, and its streaming hop, on every call)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        rid = headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = rid
+        length = headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.limit:
+            response = problem_response(Request(scope, receive),
+                                        PayloadTooLarge(limit=self.limit, extra={"limit": self.limit}))
+            response.headers["X-Request-ID"] = rid
+            await response(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+            log.info("request", method=scope["method"], path=scope["path"], status=status,
+                     ms=round((time.perf_counter() - started) * 1000, 1), request_id=rid)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     hooks = getattr(app.state, "startup_hooks", [])
@@ -138,24 +180,7 @@ def create_app() -> FastAPI:
     # added before _context so it runs inside it: reading raises straight into the endpoint, whose handlers answer
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
-    @app.middleware("http")
-    async def _context(request: Request, call_next: Any) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        request.state.request_id = rid
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return problem_response(request, PayloadTooLarge(limit=settings.max_body_bytes,
-                                                             extra={"limit": settings.max_body_bytes}))
-        structlog.contextvars.bind_contextvars(request_id=rid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id")
-        response.headers["X-Request-ID"] = rid
-        log.info("request", method=request.method, path=request.url.path, status=response.status_code,
-                 ms=round((time.perf_counter() - started) * 1000, 1), request_id=rid)
-        return response
+    app.add_middleware(RequestContext, limit=settings.max_body_bytes)
 
     _include_routers(app)
     from hub.web import install as install_web  # the web workspace under / (pages, static files, /docs, /redoc)
