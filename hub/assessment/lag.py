@@ -1,0 +1,124 @@
+"""Simpul's own event-loop lag, measured around every timing probe (issue 10.5, docs/adr/0010).
+
+A response time measured by the hub is the application's time *plus* the time the hub itself was too busy to read
+the answer: its event loop blocked by other work (records of another application being validated, a report being
+rendered) or its process not scheduled at all (a busy machine). :class:`LagMonitor` runs a small ticker task on the
+hub's loop while a timing probe runs: it sleeps ``tick_ms`` and records how late it wakes. A tick that wakes 300 ms
+late means that for those 300 ms nothing on the loop could run, the probe's own reads included.
+
+* :meth:`LagMonitor.lag_during` gives, for one request, the largest lateness of a tick that overlapped it: how long
+  the hub, not the application, may have delayed that answer. A sample whose lag is above the check's limit is
+  *disturbed*: the probe takes another one, and the evaluator judges only undisturbed samples (the disturbed ones
+  stay in the evidence with their lag; nothing is subtracted from any figure).
+* :meth:`LagMonitor.stats` gives the lag p50/p95/max over the whole probe, the number of ticks, and the process CPU
+  time against wall time (how much of the probe the hub spent computing).
+
+The rule (:class:`TimingRule`) is data: each timing check's thresholds in ``catalog.yaml`` carry ``min_samples``,
+``tolerance`` and ``lag_fraction``; the lag limit is ``lag_fraction × the check's time limit``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from hub.assessment.detect import percentile
+
+
+@dataclass(frozen=True)
+class TimingRule:
+    """How a timing check samples and compares (from its catalog thresholds)."""
+
+    min_samples: int
+    tolerance: float
+    lag_fraction: float
+    limit_ms: float
+
+    @classmethod
+    def of(cls, thresholds: dict[str, Any], limit_key: str) -> TimingRule:
+        limit = float(thresholds.get(limit_key) or 0)
+        return cls(min_samples=int(thresholds.get("min_samples", 1)), tolerance=float(thresholds.get("tolerance", 0)),
+                   lag_fraction=float(thresholds.get("lag_fraction", 1.0)), limit_ms=limit)
+
+    @property
+    def lag_limit_ms(self) -> float:
+        """The hub is "the slow one" for a sample (or a probe) whose lag is above this."""
+        return round(self.lag_fraction * self.limit_ms, 1)
+
+    def above(self, value: float, threshold: float) -> bool:
+        """``value`` exceeds ``threshold`` beyond the stated tolerance: ``threshold × (1 + tolerance)``."""
+        return value > threshold * (1 + self.tolerance) + 1e-9
+
+    def with_tolerance(self, threshold: float) -> float:
+        return round(threshold * (1 + self.tolerance), 1)
+
+
+class LagMonitor:
+    """``async with LagMonitor(tick_ms) as lag: ...`` around a timing probe (on the loop that sends the requests)."""
+
+    def __init__(self, tick_ms: float = 10.0) -> None:
+        self.tick_s = max(0.001, float(tick_ms) / 1000)
+        self._deadlines: list[float] = []
+        self._woke: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+        self._cpu0 = self._cpu1 = 0.0
+        self._wall0 = self._wall1 = 0.0
+
+    async def _tick(self) -> None:
+        while True:
+            deadline = time.perf_counter() + self.tick_s
+            await asyncio.sleep(self.tick_s)
+            self._deadlines.append(deadline)
+            self._woke.append(time.perf_counter())
+
+    async def __aenter__(self) -> LagMonitor:
+        self._cpu0, self._wall0 = time.process_time(), time.perf_counter()
+        self._task = asyncio.create_task(self._tick(), name="simpul-lag-monitor")
+        await asyncio.sleep(0)  # let the ticker take its first deadline before the probe starts
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._cpu1, self._wall1 = time.process_time(), time.perf_counter()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def lags_ms(self) -> list[float]:
+        return [max(0.0, (w - d) * 1000) for d, w in zip(self._deadlines, self._woke, strict=True)]
+
+    def lag_during(self, start: float, end: float) -> float:
+        """The largest lateness (ms) of a tick whose late span ``[deadline, woke]`` overlaps ``[start, end]``
+        (``time.perf_counter()`` values). A tick still pending at ``end`` counts up to ``end``."""
+        if not start or end < start:
+            return 0.0
+        worst = 0.0
+        index = bisect.bisect_left(self._woke, start)
+        while index < len(self._woke) and self._deadlines[index] <= end:
+            lo, hi = max(self._deadlines[index], start), min(self._woke[index], end)
+            if hi > lo:
+                worst = max(worst, self._woke[index] - self._deadlines[index])
+            index += 1
+        return round(worst * 1000, 1)
+
+    def stats(self) -> dict[str, Any]:
+        """Lag percentiles over the probe, ticks, and process CPU time against wall time (evidence)."""
+        lags = self.lags_ms()
+        wall1 = self._wall1 or time.perf_counter()
+        cpu1 = self._cpu1 or time.process_time()
+        wall = max(wall1 - self._wall0, 1e-9)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        return {"tick_ms": round(self.tick_s * 1000, 1), "ticks": len(lags),
+                "lag_p50_ms": round(percentile(lags, 0.50), 1) if lags else 0.0,
+                "lag_p95_ms": round(percentile(lags, 0.95), 1) if lags else 0.0,
+                "lag_max_ms": round(max(lags), 1) if lags else 0.0,
+                "cpu_ms": round((cpu1 - self._cpu0) * 1000, 1), "wall_ms": round(wall * 1000, 1),
+                "cpu_pct": round(100 * (cpu1 - self._cpu0) / wall, 1),
+                "loadavg_1m": None if load is None or math.isnan(load) else round(load, 2)}
