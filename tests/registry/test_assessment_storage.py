@@ -182,7 +182,7 @@ def test_runs_stored_before_0013_count_no_inconclusive_check(tmp_path):
                          "level", *(f"count_{k}" for k in ("pass", "warning", "fail", "not_applicable", "error",
                                                            "not_answered")), "trigger", "actor", "result"])
     with engine.begin() as conn:
-        conn.execute(text(f"INSERT INTO assessment_run ({columns}) VALUES ('r1', 'e-planning', 'E-Planning', "  # noqa: S608
+        conn.execute(text(f"INSERT INTO assessment_run ({columns}) VALUES ('r1', 'e-planning', 'E-Planning', "
                           "'2026-11-20 08:00:00', '2026-11-20 08:01:00', '2026-11-20 08:01:00', '2025.1', 3, "
                           "5, 1, 1, 0, 0, 2, 'cli', 'cli:rina', '{}')"))
     engine.dispose()
