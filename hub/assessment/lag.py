@@ -6,10 +6,13 @@ rendered) or its process not scheduled at all (a busy machine). :class:`LagMonit
 hub's loop while a timing probe runs: it sleeps ``tick_ms`` and records how late it wakes. A tick that wakes 300 ms
 late means that for those 300 ms nothing on the loop could run, the probe's own reads included.
 
-* :meth:`LagMonitor.lag_during` gives, for one request, the largest lateness of a tick that overlapped it: how long
-  the hub, not the application, may have delayed that answer. A sample whose lag is above the check's limit is
-  *disturbed*: the probe takes another one, and the evaluator judges only undisturbed samples (the disturbed ones
-  stay in the evidence with their lag; nothing is subtracted from any figure).
+* :meth:`LagMonitor.sample_lag` gives, for one request, how long the hub, not the application, may have delayed
+  it: the lateness of the ticks around the moment it was sent and the moment its answer was read (a loop blocked
+  in between, while the application was still working, delayed nothing). For an application on Simpul's own
+  machine (loopback) it adds the time the application's processes were kept waiting for a CPU during the request
+  (hub/assessment/machine.py): a saturated machine slows them as much as it slows the hub. A sample whose lag is
+  above the check's limit is *disturbed*: the probe takes another one, and the evaluator judges only undisturbed
+  samples (the disturbed ones stay in the evidence with their lag; nothing is subtracted from any figure).
 * :meth:`LagMonitor.stats` gives the lag p50/p95/max over the whole probe, the number of ticks, and the process CPU
   time against wall time (how much of the probe the hub spent computing).
 
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.assessment.detect import percentile
+from hub.assessment.machine import ProcessCpuWait
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,10 @@ class TimingRule:
 class LagMonitor:
     """``async with LagMonitor(tick_ms) as lag: ...`` around a timing probe (on the loop that sends the requests)."""
 
-    def __init__(self, tick_ms: float = 10.0) -> None:
+    def __init__(self, tick_ms: float = 10.0, app: ProcessCpuWait | None = None) -> None:
         self.tick_s = max(0.001, float(tick_ms) / 1000)
+        self.app = app
+        self._app0 = self._app1 = 0.0
         self._deadlines: list[float] = []
         self._woke: list[float] = []
         self._task: asyncio.Task[None] | None = None
@@ -79,12 +85,14 @@ class LagMonitor:
 
     async def __aenter__(self) -> LagMonitor:
         self._cpu0, self._wall0 = time.process_time(), time.perf_counter()
+        self._app0 = self.app_wait_ms()
         self._task = asyncio.create_task(self._tick(), name="simpul-lag-monitor")
         await asyncio.sleep(0)  # let the ticker take its first deadline before the probe starts
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self._cpu1, self._wall1 = time.process_time(), time.perf_counter()
+        self._app1 = self.app_wait_ms()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -108,6 +116,20 @@ class LagMonitor:
             index += 1
         return round(worst * 1000, 1)
 
+    def app_wait_ms(self) -> float:
+        """Cumulative CPU wait (ms) of the loopback application's processes; 0 when not measurable."""
+        return (self.app.wait_ms() or 0.0) if self.app is not None else 0.0
+
+    def sample_lag(self, start: float, end: float, app_wait_before: float = 0.0) -> float:
+        """How long the hub's loop (at the request's edges) and, on this machine, the application's CPU wait
+        (since ``app_wait_before``, a :meth:`app_wait_ms` value) may have delayed one request (ms)."""
+        if end - start <= 3 * self.tick_s:
+            hub = self.lag_during(start, end)
+        else:
+            hub = self.lag_during(start, start + self.tick_s) + self.lag_during(end - self.tick_s, end)
+        app = max(0.0, self.app_wait_ms() - app_wait_before) if self.app is not None else 0.0
+        return round(hub + app, 1)
+
     def stats(self) -> dict[str, Any]:
         """Lag percentiles over the probe, ticks, and process CPU time against wall time (evidence)."""
         lags = self.lags_ms()
@@ -121,4 +143,6 @@ class LagMonitor:
                 "lag_max_ms": round(max(lags), 1) if lags else 0.0,
                 "cpu_ms": round((cpu1 - self._cpu0) * 1000, 1), "wall_ms": round(wall * 1000, 1),
                 "cpu_pct": round(100 * (cpu1 - self._cpu0) / wall, 1),
-                "loadavg_1m": None if load is None or math.isnan(load) else round(load, 2)}
+                "loadavg_1m": None if load is None or math.isnan(load) else round(load, 2),
+                **({"app_cpu_wait_ms": round(max(0.0, (self._app1 or self.app_wait_ms()) - self._app0), 1),
+                    "app_pids": len(self.app.pids)} if self.app is not None else {})}

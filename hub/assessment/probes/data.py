@@ -9,9 +9,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from hub.assessment.discovery import resources
-from hub.assessment.lag import LagMonitor, TimingRule
+from hub.assessment.lag import TimingRule
 from hub.assessment.models import Status
-from hub.assessment.probes import Observation, ProbeContext, probe
+from hub.assessment.probes import Observation, ProbeContext, lag_monitor, probe
 from hub.assessment.sampling import fetch_steady, sample
 
 HEALTH = re.compile(r"(^|/)(health|healthz|status|ping|ready|readyz|live|livez)/?$", re.IGNORECASE)
@@ -93,10 +93,11 @@ async def availability(ctx: ProbeContext) -> Observation:
     read_timeout_ms = ctx.limits.read_timeout_s * 1000
     # an attempt that got no answer while the hub itself stood still this long is not the application's failure
     timeout_lag_ms = float((avail.thresholds if avail else {}).get("lag_fraction", 1.0)) * read_timeout_ms
-    async with LagMonitor(ctx.limits.lag_tick_ms) as lag:
+    async with lag_monitor(ctx) as lag:
         for index in range(ctx.limits.availability_probes):
             if index:
                 await asyncio.sleep(ctx.limits.availability_interval_s)
+            waited = lag.app_wait_ms()
             response = await ctx.client.request("GET", path, params=params, label="probe")
             if index == 0:
                 obs.evidence.insert(0, response)
@@ -104,7 +105,7 @@ async def availability(ctx: ProbeContext) -> Observation:
                     if kind == "data":
                         ctx.cache["auth_refusal"] = (response.path, int(response.status or 0))
                     return not_authenticated(ctx, response.path, int(response.status or 0))
-            hub_lag = lag.lag_during(response.started, response.finished)
+            hub_lag = lag.sample_lag(response.started, response.finished, waited)
             if _ok(response, kind):
                 successes += 1
                 samples.append({"ms": round(response.elapsed_ms, 1), "lag_ms": hub_lag})
@@ -124,10 +125,11 @@ async def availability(ctx: ProbeContext) -> Observation:
             while clean() < latency_rule.min_samples and extra < 2 * latency_rule.min_samples \
                     and ctx.client.requests_made < ctx.limits.max_requests - 5:
                 extra += 1
+                waited = lag.app_wait_ms()
                 response = await ctx.client.request("GET", path, params=params, label="latency")
                 if _ok(response, kind):
                     samples.append({"ms": round(response.elapsed_ms, 1),
-                                    "lag_ms": lag.lag_during(response.started, response.finished)})
+                                    "lag_ms": lag.sample_lag(response.started, response.finished, waited)})
     attempts = successes + failures
     if successes == 0 and failures == 0:
         return Observation.skip(Status.ERROR, "assessment.reason.no_known_endpoint")

@@ -11,7 +11,7 @@ from hub.assessment.detect import percentile
 from hub.assessment.discovery import SIZE_PARAMS, Resource, paging_signals, resources
 from hub.assessment.lag import LagMonitor, TimingRule
 from hub.assessment.models import Status
-from hub.assessment.probes import Observation, ProbeContext, probe
+from hub.assessment.probes import Observation, ProbeContext, lag_monitor, probe
 from hub.assessment.sampling import Page, fetch_steady
 
 SINCE_GUESSES = ("updated_since", "since", "updated_after", "modified_since", "updatedSince", "changed_since")
@@ -103,11 +103,13 @@ async def incremental(ctx: ProbeContext) -> Observation:
 async def _client_run(ctx: ProbeContext, path: str, params: dict[str, Any], n: int, lag: LagMonitor,
                       samples: list[dict[str, float]], failures: list[Any]) -> None:
     for _ in range(n):
+        waited = lag.app_wait_ms()
         response = await ctx.client.request("GET", path, params=params, label="load")
         if response.server_error:
             response.label = "load-error"
             failures.append(response)
-        samples.append({"ms": response.elapsed_ms, "lag_ms": lag.lag_during(response.started, response.finished)})
+        hub_lag = lag.sample_lag(response.started, response.finished, waited)
+        samples.append({"ms": response.elapsed_ms, "lag_ms": hub_lag})
         ctx.cache.setdefault("load:slowest", []).append(response)
 
 
@@ -138,7 +140,7 @@ async def load(ctx: ProbeContext) -> Observation:
     th = check.thresholds if check is not None else {}
     rule = TimingRule.of(th, "abs_ok_ms")
     levels: list[dict[str, Any]] = []
-    async with LagMonitor(ctx.limits.lag_tick_ms) as lag:
+    async with lag_monitor(ctx) as lag:
         for clients in ctx.limits.load_levels:
             per_client = max(ctx.limits.load_requests_per_client, math.ceil(rule.min_samples / clients))
             needed = clients * per_client
