@@ -7,12 +7,15 @@ hub's loop while a timing probe runs: it sleeps ``tick_ms`` and records how late
 late means that for those 300 ms nothing on the loop could run, the probe's own reads included.
 
 * :meth:`LagMonitor.sample_lag` gives, for one request, how long the hub, not the application, may have delayed
-  it: the lateness of the ticks around the moment it was sent and the moment its answer was read (a loop blocked
-  in between, while the application was still working, delayed nothing). For an application on Simpul's own
-  machine (loopback) it adds the time the application's processes were kept waiting for a CPU during the request
-  (hub/assessment/machine.py): a saturated machine slows them as much as it slows the hub. A sample whose lag is
-  above the check's limit is *disturbed*: the probe takes another one, and the evaluator judges only undisturbed
-  samples (the disturbed ones stay in the evidence with their lag; nothing is subtracted from any figure).
+  it: the largest lateness of a tick during the request. A sample the lag *explains* — lag above the check's lag
+  limit, the sample beyond the check's time limit, and within it without the lag (:meth:`TimingRule.disturbed`) —
+  is *disturbed*: the probe takes another one, and the evaluator judges only undisturbed samples (the disturbed
+  ones stay in the evidence with their lag; nothing is subtracted from any figure). A slow sample the lag does not
+  explain counts, whatever the lag.
+* For an application on Simpul's own machine (loopback), :meth:`LagMonitor.app_wait_ms` follows how long the
+  application's processes were kept waiting for a CPU (hub/assessment/machine.py): the probes report it as a share
+  of the time measured (``app_cpu_wait_pct``). A saturated machine slows a CPU-bound application as much as it slows
+  the hub; above ``app_wait_max_pct`` a slow result is inconclusive.
 * :meth:`LagMonitor.stats` gives the lag p50/p95/max over the whole probe, the number of ticks, and the process CPU
   time against wall time (how much of the probe the hub spent computing).
 
@@ -43,12 +46,24 @@ class TimingRule:
     tolerance: float
     lag_fraction: float
     limit_ms: float
+    app_wait_max_pct: float = 100.0
 
     @classmethod
     def of(cls, thresholds: dict[str, Any], limit_key: str) -> TimingRule:
         limit = float(thresholds.get(limit_key) or 0)
         return cls(min_samples=int(thresholds.get("min_samples", 1)), tolerance=float(thresholds.get("tolerance", 0)),
-                   lag_fraction=float(thresholds.get("lag_fraction", 1.0)), limit_ms=limit)
+                   lag_fraction=float(thresholds.get("lag_fraction", 1.0)), limit_ms=limit,
+                   app_wait_max_pct=float(thresholds.get("app_wait_max_pct", 100.0)))
+
+    def disturbed(self, ms: float, lag_ms: float) -> bool:
+        """A sample the hub's lag explains: the lag is above the limit, the sample is beyond the limit (with its
+        tolerance), and without the lag it would not be. Such a sample is retaken and not judged."""
+        bound = self.limit_ms * (1 + self.tolerance)
+        return lag_ms > self.lag_limit_ms and ms > bound and ms - lag_ms <= bound
+
+    def machine_busy(self, app_wait_pct: float | None) -> bool:
+        """The loopback application's processes waited for a CPU longer than the stated share of the time."""
+        return app_wait_pct is not None and float(app_wait_pct) > self.app_wait_max_pct
 
     @property
     def lag_limit_ms(self) -> float:
@@ -120,15 +135,10 @@ class LagMonitor:
         """Cumulative CPU wait (ms) of the loopback application's processes; 0 when not measurable."""
         return (self.app.wait_ms() or 0.0) if self.app is not None else 0.0
 
-    def sample_lag(self, start: float, end: float, app_wait_before: float = 0.0) -> float:
-        """How long the hub's loop (at the request's edges) and, on this machine, the application's CPU wait
-        (since ``app_wait_before``, a :meth:`app_wait_ms` value) may have delayed one request (ms)."""
-        if end - start <= 3 * self.tick_s:
-            hub = self.lag_during(start, end)
-        else:
-            hub = self.lag_during(start, start + self.tick_s) + self.lag_during(end - self.tick_s, end)
-        app = max(0.0, self.app_wait_ms() - app_wait_before) if self.app is not None else 0.0
-        return round(hub + app, 1)
+    def sample_lag(self, start: float, end: float) -> float:
+        """How long the hub's loop may have delayed one request (ms): the largest lateness of a tick during it (an
+        upper bound: a block while the application was still working delayed nothing)."""
+        return self.lag_during(start, end)
 
     def stats(self) -> dict[str, Any]:
         """Lag percentiles over the probe, ticks, and process CPU time against wall time (evidence)."""

@@ -92,10 +92,15 @@ def hub_lag(obs: Observation, rule: TimingRule) -> dict[str, Any]:
             "lag_limit_ms": rule.lag_limit_ms, "lag_ticks": stats.get("ticks", 0), "hub_cpu_pct": stats.get("cpu_pct")}
 
 
-def inconclusive(rule: TimingRule, measured: dict[str, Any], disturbed: int, total: int) -> Verdict:
-    """The hub, not the application, was the slow one: no verdict; the reason says so and how to re-run."""
+def inconclusive(rule: TimingRule, measured: dict[str, Any], disturbed: int, total: int,
+                 app_wait_pct: float | None = None) -> Verdict:
+    """The hub (or the machine it shares with a loopback application), not the application, was the slow one: no
+    verdict; the reason says so, with the figures, and how to re-run."""
     params = {"lag_p95_ms": measured.get("lag_p95_ms", 0.0), "lag_max_ms": measured.get("lag_max_ms", 0.0),
               "lag_limit_ms": rule.lag_limit_ms, "disturbed": disturbed, "total": total}
+    if rule.machine_busy(app_wait_pct):
+        return Verdict(Status.INCONCLUSIVE, measured=measured, reason="assessment.reason.machine_busy",
+                       reason_params={**params, "app_wait_pct": app_wait_pct, "max_pct": rule.app_wait_max_pct})
     return Verdict(Status.INCONCLUSIVE, measured=measured, reason="assessment.reason.hub_busy", reason_params=params)
 
 

@@ -56,7 +56,7 @@ def latency(obs: Observation, check: Check) -> Verdict:
     rule = TimingRule.of(th, "p95_warn_ms" if "p95_warn_ms" in th else "p95_max_ms")
     if len(values) < rule.min_samples:
         return error("assessment.reason.too_few_samples", samples=len(values), needed=rule.min_samples)
-    clean = [v for v, lag in zip(values, lags, strict=False) if lag <= rule.lag_limit_ms]
+    clean = [v for v, lag in zip(values, lags, strict=False) if not rule.disturbed(v, lag)]
 
     def judge(p95: float) -> Status:
         if rule.above(p95, th["p95_max_ms"]):
@@ -70,9 +70,15 @@ def latency(obs: Observation, check: Check) -> Verdict:
     p50, p95 = round(percentile(judged, 0.50)), round(percentile(judged, 0.95))
     measured = {"p50_ms": p50, "p95_ms": p95, "raw_p95_ms": round(raw_p95), "samples": len(values),
                 "disturbed": len(values) - len(clean), "tolerance_pct": pct(rule.tolerance), **hub_lag(obs, rule)}
+    slowest = sorted(zip(values, lags, strict=False), key=lambda pair: -pair[0])[:3]
+    measured["slowest"] = [{"ms": round(ms, 1), "lag_ms": round(lag, 1)} for ms, lag in slowest]
+    app_wait = obs.get("app_cpu_wait_pct")
+    if app_wait is not None:
+        measured["app_cpu_wait_pct"] = app_wait
     status = judge(p95)
-    if status is not Status.PASS and (len(clean) < rule.min_samples or hub_was_busy(rule, measured)):
-        return inconclusive(rule, measured, len(values) - len(clean), len(values))
+    if status is not Status.PASS and (len(clean) < rule.min_samples or hub_was_busy(rule, measured)
+                                      or rule.machine_busy(app_wait)):
+        return inconclusive(rule, measured, len(values) - len(clean), len(values), app_wait)
     limit = th["p95_max_ms"] if status is Status.FAIL else th.get("p95_warn_ms", th["p95_max_ms"])
     return Verdict(status, params={**measured, "max_ms": limit, "tolerance_ms": rule.with_tolerance(limit)},
                    measured=measured)

@@ -87,9 +87,12 @@ def load_growth(obs: Observation, check: Check) -> Verdict:
              and int(lv["samples"]) < rule.min_samples]
     measured = {"levels": levels, "growth": growth, "error_rate_pct": pct(err_rate),
                 "min_samples": rule.min_samples, "tolerance_pct": pct(rule.tolerance), **hub_lag(obs, rule)}
-    if status is not Status.PASS and err_rate <= th["max_error_rate"] and (short or hub_was_busy(rule, measured)):
+    waits = [float(lv["app_cpu_wait_pct"]) for lv in levels if lv.get("app_cpu_wait_pct") is not None]
+    app_wait = max(waits) if waits else None
+    if status is not Status.PASS and err_rate <= th["max_error_rate"] and (
+            short or hub_was_busy(rule, measured) or rule.machine_busy(app_wait)):
         disturbed = sum(int(lv.get("disturbed") or 0) for lv in levels)
-        return inconclusive(rule, measured, disturbed, requests)
+        return inconclusive(rule, measured, disturbed, requests, app_wait)
     return Verdict(status, params={"growth": growth, "p95_first_ms": round(float(first["p95_ms"])),
                                    "p95_last_ms": round(float(worst["p95_ms"])), "clients": worst["concurrency"],
                                    "error_pct": pct(err_rate), "tolerance_pct": pct(rule.tolerance),

@@ -89,6 +89,7 @@ async def availability(ctx: ProbeContext) -> Observation:
     obs = Observation()
     samples: list[dict[str, float]] = []
     successes = failures = uncounted = disturbed_failures = 0
+    app_wait = timed = 0.0  # the loopback application's CPU wait during the requests, and their time
     avail = next((c for c in ctx.catalog.checks if c.evaluator == "availability"), None)
     read_timeout_ms = ctx.limits.read_timeout_s * 1000
     # an attempt that got no answer while the hub itself stood still this long is not the application's failure
@@ -105,7 +106,9 @@ async def availability(ctx: ProbeContext) -> Observation:
                     if kind == "data":
                         ctx.cache["auth_refusal"] = (response.path, int(response.status or 0))
                     return not_authenticated(ctx, response.path, int(response.status or 0))
-            hub_lag = lag.sample_lag(response.started, response.finished, waited)
+            hub_lag = lag.sample_lag(response.started, response.finished)
+            app_wait += lag.app_wait_ms() - waited
+            timed += response.elapsed_ms
             if _ok(response, kind):
                 successes += 1
                 samples.append({"ms": round(response.elapsed_ms, 1), "lag_ms": hub_lag})
@@ -120,7 +123,7 @@ async def availability(ctx: ProbeContext) -> Observation:
         extra = 0
         if latency_rule is not None and successes:
             def clean() -> int:
-                return sum(1 for s in samples if s["lag_ms"] <= latency_rule.lag_limit_ms)
+                return sum(1 for s in samples if not latency_rule.disturbed(s["ms"], s["lag_ms"]))
 
             while clean() < latency_rule.min_samples and extra < 2 * latency_rule.min_samples \
                     and ctx.client.requests_made < ctx.limits.max_requests - 5:
@@ -129,13 +132,16 @@ async def availability(ctx: ProbeContext) -> Observation:
                 response = await ctx.client.request("GET", path, params=params, label="latency")
                 if _ok(response, kind):
                     samples.append({"ms": round(response.elapsed_ms, 1),
-                                    "lag_ms": lag.sample_lag(response.started, response.finished, waited)})
+                                    "lag_ms": lag.sample_lag(response.started, response.finished)})
+                app_wait += lag.app_wait_ms() - waited
+                timed += response.elapsed_ms
     attempts = successes + failures
     if successes == 0 and failures == 0:
         return Observation.skip(Status.ERROR, "assessment.reason.no_known_endpoint")
     obs.data = {"attempts": attempts, "successes": successes, "failures": failures, "uncounted": uncounted,
                 "latencies_ms": [s["ms"] for s in samples], "lags_ms": [s["lag_ms"] for s in samples],
                 "latency_extra_requests": extra, "disturbed_failures": disturbed_failures,
+                "app_cpu_wait_pct": round(100 * max(0.0, app_wait) / timed, 1) if lag.app and timed else None,
                 "hub_lag": lag.stats(), "read_timeout_ms": read_timeout_ms, "path": path, "endpoint": kind,
                 "retries": 0, "failure_rate_pct": round(100 * failures / attempts, 1) if attempts else None}
     obs.extra_evidence.append({"title": "hub lag", "data": obs.data["hub_lag"]})

@@ -103,33 +103,34 @@ async def incremental(ctx: ProbeContext) -> Observation:
 async def _client_run(ctx: ProbeContext, path: str, params: dict[str, Any], n: int, lag: LagMonitor,
                       samples: list[dict[str, float]], failures: list[Any]) -> None:
     for _ in range(n):
-        waited = lag.app_wait_ms()
         response = await ctx.client.request("GET", path, params=params, label="load")
         if response.server_error:
             response.label = "load-error"
             failures.append(response)
-        hub_lag = lag.sample_lag(response.started, response.finished, waited)
-        samples.append({"ms": response.elapsed_ms, "lag_ms": hub_lag})
+        samples.append({"ms": response.elapsed_ms, "lag_ms": lag.sample_lag(response.started, response.finished)})
         ctx.cache.setdefault("load:slowest", []).append(response)
 
 
 def _level(clients: int, samples: list[dict[str, float]], failures: int, wall_ms: float, rule: TimingRule,
-           retakes: int) -> dict[str, Any]:
+           retakes: int, app_wait_ms: float | None) -> dict[str, Any]:
     """One load step: p50/p95 over every sample and over the samples the hub did not disturb (the ones judged)."""
     times = [s["ms"] for s in samples]
-    clean = [s["ms"] for s in samples if s["lag_ms"] <= rule.lag_limit_ms]
+    clean = [s["ms"] for s in samples if not rule.disturbed(s["ms"], s["lag_ms"])]
     return {"concurrency": clients, "requests": len(samples), "errors": failures,
             "p50_ms": round(percentile(clean or times, 0.5), 1), "p95_ms": round(percentile(clean or times, 0.95), 1),
             "raw_p95_ms": round(percentile(times, 0.95), 1), "samples": len(clean),
             "disturbed": len(samples) - len(clean), "max_lag_ms": round(max(s["lag_ms"] for s in samples), 1),
-            "retakes": retakes, "wall_ms": round(wall_ms, 1)}
+            "retakes": retakes, "wall_ms": round(wall_ms, 1),
+            **({"app_cpu_wait_pct": round(100 * max(0.0, app_wait_ms) / max(wall_ms, 1e-6), 1)}
+               if app_wait_ms is not None else {})}
 
 
 @probe("load")
 async def load(ctx: ProbeContext) -> Observation:
     """A bounded load: each step of ``load_levels`` concurrent clients sends at least ``min_samples`` requests
-    (SCA-003's thresholds); a step in which the hub's own loop lag disturbed too many samples is taken once more.
-    The p95 judged is over the undisturbed samples; the raw p95 and the lag stay in the observation."""
+    (SCA-003's thresholds); a step in which the hub's own loop lag disturbed too many samples, or in which the
+    loopback application's processes waited for a CPU longer than ``app_wait_max_pct`` of the time, is taken once
+    more. The p95 judged is over the undisturbed samples; the raw p95 and the lag stay in the observation."""
     if not await ctx.policy.load_allowed(ctx.target.base_url):
         return Observation.skip(Status.NOT_APPLICABLE, "assessment.reason.load_not_allowed", host=ctx.target.host)
     res = await _list_resource(ctx)
@@ -149,17 +150,20 @@ async def load(ctx: ProbeContext) -> Observation:
             samples: list[dict[str, float]] = []
             failures: list[Any] = []
             start = time.perf_counter()
+            waited = lag.app_wait_ms()
             retakes = 0
-            while True:
+            while True:  # a step the hub's lag or a saturated machine disturbed is taken once more
                 await asyncio.gather(*(_client_run(ctx, path, params, per_client, lag, samples, failures)
                                        for _ in range(clients)))
-                clean = sum(1 for s in samples if s["lag_ms"] <= rule.lag_limit_ms)
-                if clean >= rule.min_samples or retakes >= MAX_RETAKES \
+                clean = sum(1 for s in samples if not rule.disturbed(s["ms"], s["lag_ms"]))
+                wall_ms = (time.perf_counter() - start) * 1000
+                app_wait = lag.app_wait_ms() - waited if lag.app is not None else None
+                busy = app_wait is not None and rule.machine_busy(100 * app_wait / max(wall_ms, 1e-6))
+                if (clean >= rule.min_samples and not busy) or retakes >= MAX_RETAKES \
                         or ctx.client.requests_made + needed > ctx.limits.max_requests:
                     break
                 retakes += 1
-            levels.append(_level(clients, samples, len(failures), (time.perf_counter() - start) * 1000, rule,
-                                 retakes))
+            levels.append(_level(clients, samples, len(failures), wall_ms, rule, retakes, app_wait))
             base = max(levels[0]["p95_ms"], 1.0)
             if len(levels) > 1 and levels[-1]["p95_ms"] > max(th.get("abs_ok_ms", 300),
                                                               base * th.get("max_growth", 3) * 2):
