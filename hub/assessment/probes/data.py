@@ -8,6 +8,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from hub.assessment.client import BudgetExhausted, DeadlineExceeded
 from hub.assessment.discovery import resources
 from hub.assessment.lag import TimingRule
 from hub.assessment.models import Status
@@ -126,10 +127,13 @@ async def availability(ctx: ProbeContext) -> Observation:
                 return sum(1 for s in samples if not latency_rule.disturbed(s["ms"], s["lag_ms"]))
 
             while clean() < latency_rule.min_samples and extra < 2 * latency_rule.min_samples \
-                    and ctx.client.requests_made < ctx.limits.max_requests - 5:
+                    and ctx.client.requests_made < ctx.limits.max_requests - 5 and ctx.client.remaining() > 5:
                 extra += 1
                 waited = lag.app_wait_ms()
-                response = await ctx.client.request("GET", path, params=params, label="latency")
+                try:
+                    response = await ctx.client.request("GET", path, params=params, label="latency")
+                except (BudgetExhausted, DeadlineExceeded):
+                    break  # the top-up never costs REL-001 its measurement; REL-002 says "too few samples"
                 if _ok(response, kind):
                     samples.append({"ms": round(response.elapsed_ms, 1),
                                     "lag_ms": lag.sample_lag(response.started, response.finished)})

@@ -68,7 +68,9 @@ async def test_slow_serial_application_fails_latency_and_load_with_thresholds_fr
     # widened here (lag_fraction × a 20 ms limit would be 2 ms)
     catalog.get("REL-002").thresholds.update(p95_max_ms=30, p95_warn_ms=20, lag_fraction=5.0)
     catalog.get("SCA-003").thresholds.update(abs_ok_ms=40, lag_fraction=2.5)
-    run = await run_app(build_app(delay_s=0.04, serial=True), catalog=catalog)
+    # 8 concurrent clients against one worker: p95 grows about 8×, far from the 3.3× (3 + 10% tolerance) limit
+    run = await run_app(build_app(delay_s=0.04, serial=True), catalog=catalog,
+                        limits=FAST.model_copy(update={"load_levels": [1, 8]}))
     s = statuses(run)
     assert s["REL-002"] == "fail" and s["SCA-003"] == "fail"
     levels = run.result("SCA-003").measured["levels"]
