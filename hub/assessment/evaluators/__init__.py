@@ -108,6 +108,19 @@ def hub_was_busy(rule: TimingRule, measured: dict[str, Any]) -> bool:
     return float(measured.get("lag_p95_ms") or 0.0) > rule.lag_limit_ms
 
 
+def explained(status: Status, judge: Callable[[float], Status], value_ms: float, rule: TimingRule,
+              measured: dict[str, Any], app_wait_pct: float | None) -> bool:
+    """A slow result the hub's lag (its p95, when above the limit) or a saturated loopback machine (the share of
+    time the application waited for a CPU, when above the limit) explains: without that part, the verdict would
+    differ. Used only to decide ``inconclusive``; the figures shown stay the raw ones."""
+    adjusted = value_ms
+    if hub_was_busy(rule, measured):
+        adjusted -= float(measured.get("lag_p95_ms") or 0.0)
+    if rule.machine_busy(app_wait_pct):
+        adjusted *= 1 - float(app_wait_pct or 0.0) / 100
+    return adjusted != value_ms and judge(max(adjusted, 0.0)) is not status
+
+
 from hub.assessment.evaluators import (  # noqa: E402  (registration by import)
     friendly,
     integrateable,

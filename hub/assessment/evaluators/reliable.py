@@ -10,8 +10,8 @@ from hub.assessment.evaluators import (
     by_ratio,
     error,
     evaluator,
+    explained,
     hub_lag,
-    hub_was_busy,
     inconclusive,
     listing,
     not_applicable,
@@ -76,8 +76,8 @@ def latency(obs: Observation, check: Check) -> Verdict:
     if app_wait is not None:
         measured["app_cpu_wait_pct"] = app_wait
     status = judge(p95)
-    if status is not Status.PASS and (len(clean) < rule.min_samples or hub_was_busy(rule, measured)
-                                      or rule.machine_busy(app_wait)):
+    if status is not Status.PASS and (len(clean) < rule.min_samples
+                                      or explained(status, judge, p95, rule, measured, app_wait)):
         return inconclusive(rule, measured, len(values) - len(clean), len(values), app_wait)
     limit = th["p95_max_ms"] if status is Status.FAIL else th.get("p95_warn_ms", th["p95_max_ms"])
     return Verdict(status, params={**measured, "max_ms": limit, "tolerance_ms": rule.with_tolerance(limit)},

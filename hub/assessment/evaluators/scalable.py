@@ -10,8 +10,8 @@ from hub.assessment.evaluators import (
     Verdict,
     error,
     evaluator,
+    explained,
     hub_lag,
-    hub_was_busy,
     inconclusive,
     listing,
     not_applicable,
@@ -75,22 +75,24 @@ def load_growth(obs: Observation, check: Check) -> Verdict:
     requests = sum(int(lv.get("requests") or 0) for lv in levels)
     errors = sum(int(lv.get("errors") or 0) for lv in levels)
     err_rate = errors / requests if requests else 0.0
-    if err_rate > th["max_error_rate"]:
-        status = Status.FAIL
-    elif not rule.above(float(worst["p95_ms"]), th["abs_ok_ms"]) or not rule.above(growth, th["warn_growth"]):
-        status = Status.PASS
-    elif not rule.above(growth, th["max_growth"]):
-        status = Status.WARNING
-    else:
-        status = Status.FAIL
+
+    def judge(worst_ms: float) -> Status:
+        if err_rate > th["max_error_rate"]:
+            return Status.FAIL
+        if not rule.above(worst_ms, th["abs_ok_ms"]) or not rule.above(round(worst_ms / base, 2), th["warn_growth"]):
+            return Status.PASS
+        if not rule.above(round(worst_ms / base, 2), th["max_growth"]):
+            return Status.WARNING
+        return Status.FAIL
+
+    status = judge(float(worst["p95_ms"]))
     short = [lv["concurrency"] for lv in levels if lv.get("samples") is not None
              and int(lv["samples"]) < rule.min_samples]
     measured = {"levels": levels, "growth": growth, "error_rate_pct": pct(err_rate),
                 "min_samples": rule.min_samples, "tolerance_pct": pct(rule.tolerance), **hub_lag(obs, rule)}
-    waits = [float(lv["app_cpu_wait_pct"]) for lv in levels if lv.get("app_cpu_wait_pct") is not None]
-    app_wait = max(waits) if waits else None
+    app_wait = worst.get("app_cpu_wait_pct")
     if status is not Status.PASS and err_rate <= th["max_error_rate"] and (
-            short or hub_was_busy(rule, measured) or rule.machine_busy(app_wait)):
+            short or explained(status, judge, float(worst["p95_ms"]), rule, measured, app_wait)):
         disturbed = sum(int(lv.get("disturbed") or 0) for lv in levels)
         return inconclusive(rule, measured, disturbed, requests, app_wait)
     return Verdict(status, params={"growth": growth, "p95_first_ms": round(float(first["p95_ms"])),
