@@ -131,6 +131,12 @@ class LagMonitor:
             index += 1
         return round(worst * 1000, 1)
 
+    def lag_p95_between(self, start: float, end: float) -> float:
+        """The lag p95 (ms) of the ticks due between ``start`` and ``end`` (one load step)."""
+        lags = [max(0.0, (w - d) * 1000) for d, w in zip(self._deadlines, self._woke, strict=True)
+                if start <= d <= end]
+        return round(percentile(lags, 0.95), 1) if lags else 0.0
+
     def app_wait_ms(self) -> float:
         """Cumulative CPU wait (ms) of the loopback application's processes; 0 when not measurable."""
         return (self.app.wait_ms() or 0.0) if self.app is not None else 0.0

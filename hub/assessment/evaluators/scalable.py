@@ -92,7 +92,8 @@ def load_growth(obs: Observation, check: Check) -> Verdict:
                 "min_samples": rule.min_samples, "tolerance_pct": pct(rule.tolerance), **hub_lag(obs, rule)}
     app_wait = worst.get("app_cpu_wait_pct")
     if status is not Status.PASS and err_rate <= th["max_error_rate"] and (
-            short or explained(status, judge, float(worst["p95_ms"]), rule, measured, app_wait)):
+            short or explained(status, judge, float(worst["p95_ms"]), rule,
+                               {"lag_p95_ms": worst.get("lag_p95_ms", measured["lag_p95_ms"])}, app_wait)):
         disturbed = sum(int(lv.get("disturbed") or 0) for lv in levels)
         return inconclusive(rule, measured, disturbed, requests, app_wait)
     return Verdict(status, params={"growth": growth, "p95_first_ms": round(float(first["p95_ms"])),

@@ -163,7 +163,8 @@ async def load(ctx: ProbeContext) -> Observation:
                         or ctx.client.requests_made + needed > ctx.limits.max_requests:
                     break
                 retakes += 1
-            levels.append(_level(clients, samples, len(failures), wall_ms, rule, retakes, app_wait))
+            levels.append({**_level(clients, samples, len(failures), wall_ms, rule, retakes, app_wait),
+                           "lag_p95_ms": lag.lag_p95_between(start, time.perf_counter())})
             base = max(levels[0]["p95_ms"], 1.0)
             if len(levels) > 1 and levels[-1]["p95_ms"] > max(th.get("abs_ok_ms", 300),
                                                               base * th.get("max_growth", 3) * 2):
