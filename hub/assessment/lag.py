@@ -15,7 +15,8 @@ late means that for those 300 ms nothing on the loop could run, the probe's own 
 * For an application on Simpul's own machine (loopback), :meth:`LagMonitor.app_wait_ms` follows how long the
   application's processes were kept waiting for a CPU (hub/assessment/machine.py): the probes report it as a share
   of the time measured (``app_cpu_wait_pct``). A saturated machine slows a CPU-bound application as much as it slows
-  the hub; above ``app_wait_max_pct`` a slow result is inconclusive.
+  the hub; above ``app_wait_max_pct``, a slow result that share explains (without it the verdict would differ) is
+  inconclusive.
 * :meth:`LagMonitor.stats` gives the lag p50/p95/max over the whole probe, the number of ticks, and the process CPU
   time against wall time (how much of the probe the hub spent computing).
 
