@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from registry.tables import Base, utcnow
 
 STANDARD_COLUMNS = ("reliable", "interoperable", "scalable", "user_friendly", "integrateable")
-STATUS_COLUMNS = ("pass", "warning", "fail", "not_applicable", "error", "not_answered")
+STATUS_COLUMNS = ("pass", "warning", "fail", "not_applicable", "error", "not_answered", "inconclusive")
 
 
 class AssessmentRunRow(Base):
@@ -49,6 +49,7 @@ class AssessmentRunRow(Base):
     count_not_applicable: Mapped[int] = mapped_column(Integer, default=0)
     count_error: Mapped[int] = mapped_column(Integer, default=0)
     count_not_answered: Mapped[int] = mapped_column(Integer, default=0)
+    count_inconclusive: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0013_inconclusive
     trigger: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(200))
     based_on: Mapped[str | None] = mapped_column(String(40))  # the run a manual answer re-scored

@@ -24,7 +24,7 @@ CATALOG_PATH = HERE / "catalog.yaml"
 RETIRED_PATH = HERE / "retired.yaml"
 LEVELS_PATH = HERE / "levels.yaml"
 ID_PATTERN = re.compile(r"^(REL|INT|SCA|USR|ITG)-\d{3}$")
-Expect = Literal["pass", "fail", "warning", "not_applicable", "error"]
+Expect = Literal["pass", "fail", "warning", "not_applicable", "error", "inconclusive"]
 
 
 class CatalogError(ValueError):

@@ -60,6 +60,8 @@ class Response:
     request_headers: dict[str, str] = field(default_factory=dict)
     request_body: bytes | None = None
     redacted: HttpExchange | None = field(default=None, repr=False, compare=False)
+    started: float = 0.0  # time.perf_counter() when the request was sent and when its answer was read: the lag
+    finished: float = 0.0  # monitor (hub/assessment/lag.py) tells how long the hub itself was busy in between
 
     @property
     def content_type(self) -> str:
@@ -239,14 +241,16 @@ class ProbeClient:
             error = "reset"
         except httpx.HTTPError as exc:
             error = f"http: {type(exc).__name__}"
+        finished = time.perf_counter()
         body = b"".join(chunks)
         if status is not None:
             self.answered += 1
         if status is None and sent_url == url and params:
             sent_url = str(httpx.URL(url, params=params))
         return Response(label=label, method=method, url=sent_url, status=status if error is None else None,
-                        headers=resp_headers, content=body, elapsed_ms=(time.perf_counter() - start) * 1000,
-                        error=error, truncated=truncated, request_headers=sent_headers, request_body=content)
+                        headers=resp_headers, content=body, elapsed_ms=(finished - start) * 1000,
+                        error=error, truncated=truncated, request_headers=sent_headers, request_body=content,
+                        started=start, finished=finished)
 
     def exchange(self, response: Response) -> HttpExchange:
         """The redacted, replayable form of ``response`` for the evidence (built once per response)."""

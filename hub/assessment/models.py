@@ -39,6 +39,7 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     ERROR = "error"  # Simpul could not measure: never the application's failure
     NOT_ANSWERED = "not_answered"  # a manual check nobody has answered yet
+    INCONCLUSIVE = "inconclusive"  # a timing check Simpul's own busy event loop made unjudgeable: re-run it
 
 
 _SECRET_PARAM = re.compile(r"(token|secret|key|pass|auth|signature|session)", re.IGNORECASE)
@@ -152,6 +153,8 @@ class ProbeLimits(BaseModel):
     max_discovery_requests: int = Field(default=24, ge=0)
     load_levels: list[int] = Field(default_factory=lambda: [1, 4, 8], description="concurrent clients per step")
     load_requests_per_client: int = Field(default=3, ge=1, le=20)
+    lag_tick_ms: float = Field(default=10.0, ge=1.0, le=100.0,
+                               description="period of the event-loop lag ticker run around timing probes")
     evidence_body_bytes: int = Field(default=2048, ge=128)
     max_evidence_per_check: int = Field(default=5, ge=1)
     allowed_hosts: list[str] = Field(default_factory=list, description="operator allowlist (probes and load)")
@@ -301,6 +304,10 @@ class AssessmentRun(BaseModel):
     @property
     def errors(self) -> list[str]:
         return [r.check_id for r in self.results if r.status is Status.ERROR]
+
+    @property
+    def inconclusive(self) -> list[str]:
+        return [r.check_id for r in self.results if r.status is Status.INCONCLUSIVE]
 
 
 class StatusChange(BaseModel):

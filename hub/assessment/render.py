@@ -3,7 +3,8 @@
 * JSON: the run itself (the model is the contract).
 * HTML: one self-contained, printable page (Jinja2, inline CSS), in the chosen language only.
 * JUnit XML: one ``testcase`` per check; fail → ``<failure>``, error → ``<error>`` (Simpul could not measure),
-  not applicable / not answered → ``<skipped>``, warning → passes with a ``WARNING`` line in ``<system-out>``.
+  not applicable / not answered / inconclusive → ``<skipped>`` (the message says which, and why), warning → passes
+  with a ``WARNING`` line in ``<system-out>``.
 * XLSX: a summary sheet, a checks sheet and an evidence sheet (openpyxl).
 """
 
@@ -22,6 +23,7 @@ from hub.i18n import catalog, fmt_datetime, fmt_number, fmt_percent, t
 from registry.io.spreadsheets import protect_workbook
 
 FORMATS = ("json", "html", "junit", "xlsx")
+SKIPPED = (Status.NOT_APPLICABLE, Status.NOT_ANSWERED, Status.INCONCLUSIVE)  # JUnit <skipped>: no verdict
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -119,6 +121,7 @@ def render_html(run: AssessmentRun, lang: str = "id") -> str:
         run=run, lang=lang, h=h, groups=groups, Status=Status,
         failed=[r for r in run.results if r.status is Status.FAIL],
         errors=[r for r in run.results if r.status is Status.ERROR],
+        inconclusive=[r for r in run.results if r.status is Status.INCONCLUSIVE],
         pending=[r for r in run.results if r.status is Status.NOT_ANSWERED],
     )
 
@@ -139,14 +142,14 @@ def render_junit(run: AssessmentRun, lang: str = "id") -> str:
     counts = {s: sum(1 for r in run.results if r.status is s) for s in Status}
     root = ET.Element("testsuites", name=f"simpul-assessment {run.target.app_id}", tests=str(len(run.results)),
                       failures=str(counts[Status.FAIL]), errors=str(counts[Status.ERROR]),
-                      skipped=str(counts[Status.NOT_APPLICABLE] + counts[Status.NOT_ANSWERED]))
+                      skipped=str(sum(counts[st] for st in SKIPPED)))
     for score in run.scores:
         mine = [r for r in run.results if r.standard == score.standard]
         suite = ET.SubElement(
             root, "testsuite", name=score.name.get(lang), tests=str(len(mine)),
             failures=str(sum(r.status is Status.FAIL for r in mine)),
             errors=str(sum(r.status is Status.ERROR for r in mine)),
-            skipped=str(sum(r.status in (Status.NOT_APPLICABLE, Status.NOT_ANSWERED) for r in mine)),
+            skipped=str(sum(r.status in SKIPPED for r in mine)),
             timestamp=run.started_at.isoformat())
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="score", value="" if score.score is None else str(score.score))
@@ -159,8 +162,10 @@ def render_junit(run: AssessmentRun, lang: str = "id") -> str:
                 ET.SubElement(case, "failure", message=detail(r, lang)[:500], type="fail").text = body
             elif r.status is Status.ERROR:
                 ET.SubElement(case, "error", message=detail(r, lang)[:500], type="simpul-error").text = body
-            elif r.status in (Status.NOT_APPLICABLE, Status.NOT_ANSWERED):
-                ET.SubElement(case, "skipped", message=f"{r.status.value}: {detail(r, lang)}"[:500])
+            elif r.status in SKIPPED:
+                skipped = ET.SubElement(case, "skipped", message=f"{r.status.value}: {detail(r, lang)}"[:500])
+                if r.status is Status.INCONCLUSIVE:  # the lag figures and the evidence: why it is not judged
+                    skipped.text = body
             elif r.status is Status.WARNING:
                 ET.SubElement(case, "system-out").text = "WARNING: " + body
     ET.indent(root)
@@ -172,7 +177,8 @@ def render_xlsx(run: AssessmentRun, lang: str = "id") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    fills = {Status.PASS: "C6EFCE", Status.WARNING: "FFEB9C", Status.FAIL: "FFC7CE", Status.ERROR: "D9D9D9"}
+    fills = {Status.PASS: "C6EFCE", Status.WARNING: "FFEB9C", Status.FAIL: "FFC7CE", Status.ERROR: "D9D9D9",
+             Status.INCONCLUSIVE: "E4D9FB"}
     bold = Font(bold=True)
     book = Workbook()
     summary = book.active

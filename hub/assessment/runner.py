@@ -2,8 +2,9 @@
 
 Each automated check runs its probe (once per run, shared by the checks that name it), then its evaluator. A probe
 that cannot run because of Simpul itself (refused host, request or time budget used up, validator missing, a bug)
-gives ``error`` — shown separately and never counted against the application. Manual checks take the auditors'
-answers or stay ``not_answered``.
+gives ``error`` — shown separately and never counted against the application. A timing check whose figures the
+hub's own event-loop lag explains gives ``inconclusive`` (hub/assessment/lag.py), never counted either. Manual checks
+take the auditors' answers or stay ``not_answered``.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ async def run_check(ctx: ProbeContext, check: Check) -> CheckResult:
         return CheckResult(status=Status.ERROR, reason=_error_reason(exc, ctx), **base)
     judged = verdict.status in (Status.FAIL, Status.WARNING)
     message = fill_message(check.message, verdict.params) if judged else None
-    reason = _reason(verdict.reason, **verdict.reason_params) if verdict.reason else None
+    reason = _reason(verdict.reason, **{"app": ctx.target.app_id, **verdict.reason_params}) if verdict.reason else None
     evidence = _evidence(ctx, obs, verdict) or [Evidence(kind="note", title="reason",
                                                          note=(reason or check.measure).en)]
     return CheckResult(status=verdict.status, message=message, reason=reason,

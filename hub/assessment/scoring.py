@@ -1,9 +1,10 @@
 """Scores per standard, the maturity level, and the comparison of two runs.
 
 * A standard's score (0-100) is ``100 × Σ weight × value / Σ weight`` over its checks that ended pass (value 1),
-  warning (0.5) or fail (0). ``not_applicable``, ``error`` and ``not_answered`` are left out: a check Simpul
-  could not measure never lowers (or raises) the application's score. A standard with no such check has no
-  score (``None``).
+  warning (0.5) or fail (0). ``not_applicable``, ``error``, ``inconclusive`` and ``not_answered`` are left out: a
+  check Simpul could not measure — or measured while its own event loop was too busy to tell (``inconclusive``) —
+  never lowers (or raises) the application's score. A standard with no such check has no score (``None``); a
+  standard whose timing checks are all inconclusive is scored on its other checks only.
 * The overall score is the mean of the standard scores that exist (each standard counts the same).
 * The level is the highest level of ``levels.yaml`` whose requirements, and those of every lower level, are met.
   The explanation lists what the next level still needs and the failed/warned checks that cost the most points.
@@ -107,7 +108,8 @@ def measured(results: list[CheckResult]) -> bool:
 
 
 def _not_measured(results: list[CheckResult], catalog: Catalog) -> MaturityLevel:
-    reasons = [r.reason for r in results if r.automated and r.reason is not None and r.status is Status.ERROR]
+    reasons = [r.reason for r in results if r.automated and r.reason is not None
+               and r.status in (Status.ERROR, Status.INCONCLUSIVE)]
     reason = reasons[0] if reasons else None
     why = {lang: both("assessment.level.not_measured_why", reason=reason.get(lang) if reason else "-")[lang]
            for lang in ("id", "en")}

@@ -93,12 +93,16 @@ def _runs_table(records: list[RunRecord], language: str, title: str | None = Non
         table.add_column(PREFIX_OF[key], justify="right")
     table.add_column(msg("assessment_service.cli.col_failed"), justify="right")
     table.add_column(status_label(Status.ERROR, language), justify="right")
+    inconclusive = any(r.counts.get("inconclusive", 0) for r in records)  # shown when a run has one
+    if inconclusive:
+        table.add_column(status_label(Status.INCONCLUSIVE, language), justify="right")
     if not history:
         table.add_column(msg("assessment_service.cli.col_run"), no_wrap=True)
     for r in records:
         failed = r.counts.get("fail", 0)
         cells = [_level(r, language), _score(r.overall_score), *[_score(r.scores.get(k)) for k in STANDARDS],
-                 f"[red]{failed}[/]" if failed else "0", str(r.counts.get("error", 0))]
+                 f"[red]{failed}[/]" if failed else "0", str(r.counts.get("error", 0)),
+                 *([str(r.counts.get("inconclusive", 0))] if inconclusive else [])]
         if history:
             when = fmt_datetime(r.created_at, language)
             table.add_row(r.run_id[:12], *([r.app_id] if with_app else []), when, f"{r.trigger} ({r.actor})", *cells)

@@ -26,7 +26,8 @@ from hub.errors import BadRequest, SimpulError, UsageError
 from hub.services.assessment_targets import openapi_fields
 
 STATUS_STYLE = {Status.PASS: "green", Status.WARNING: "yellow", Status.FAIL: "red", Status.ERROR: "bright_black",
-                Status.NOT_APPLICABLE: "bright_black", Status.NOT_ANSWERED: "bright_black"}
+                Status.NOT_APPLICABLE: "bright_black", Status.NOT_ANSWERED: "bright_black",
+                Status.INCONCLUSIVE: "magenta"}
 
 
 def parse_headers(values: list[str], token: str | None) -> dict[str, str]:
@@ -109,9 +110,11 @@ def summary(run: AssessmentRun, language: str) -> list[Any]:
     table = Table(title=msg("assessment.report.title", name=run.target.name), title_justify="left")
     table.add_column(msg("assessment.report.standard"), no_wrap=True)
     table.add_column(msg("assessment.report.score"), justify="right")
-    for status in (Status.PASS, Status.WARNING, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE):
+    shown: tuple[Status, ...] = (Status.PASS, Status.WARNING, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE)
+    if run.inconclusive:  # a timing check the hub's own lag made unjudgeable: shown as such, never hidden
+        shown = (*shown, Status.INCONCLUSIVE)
+    for status in shown:
         table.add_column(status_label(status, language), justify="right", style=STATUS_STYLE[status])
-    shown = (Status.PASS, Status.WARNING, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE)
     for s in run.scores:
         label = f"{PREFIX_OF[s.standard]} {s.name.get(language).split(' (')[0]}"
         table.add_row(label, "–" if s.score is None else f"{s.score:.0f}", *[str(s.counts.get(st.value, 0))
@@ -123,7 +126,7 @@ def summary(run: AssessmentRun, language: str) -> list[Any]:
     out.append(f"[bold]{msg('assessment.report.level')}: {shown}[/] · "
                f"{msg('assessment.report.overall')}: {'–' if m.overall_score is None else m.overall_score}")
     out.append(m.explanation.get(language))
-    for key, status in (("failed", Status.FAIL), ("errors", Status.ERROR)):
+    for key, status in (("failed", Status.FAIL), ("errors", Status.ERROR), ("inconclusive", Status.INCONCLUSIVE)):
         items = [r for r in run.results if r.status is status]
         if items:
             out.append(f"\n[bold]{msg(f'assessment.report.{key}')}[/]")

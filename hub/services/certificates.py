@@ -331,8 +331,9 @@ def for_conformance(run: Any, evidence: bytes, path: Path, *, vendor: str | None
     from hub.assessment import Status
     from hub.errors import NotFound
 
-    if run.failed or run.errors:
-        raise BadRequest("certificate.conformance_failed", failed=len(run.failed), errors=len(run.errors))
+    if run.failed or run.errors or run.inconclusive:  # an inconclusive timing check was not measured either
+        raise BadRequest("certificate.conformance_failed", failed=len(run.failed),
+                         errors=len(run.errors) + len(run.inconclusive))
     store = store or get_store()
     entries = []
     for key in run.target.schemas:

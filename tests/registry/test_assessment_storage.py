@@ -18,7 +18,7 @@ STANDARDS = ("reliable", "interoperable", "scalable", "user_friendly", "integrat
 
 
 def run_json(app_id: str = "e-planning", *, level: int = 3, overall: float | None = 72.5,
-             statuses: tuple[str, ...] = ("pass", "pass", "fail", "error", "not_answered"),
+             statuses: tuple[str, ...] = ("pass", "pass", "fail", "error", "not_answered", "inconclusive"),
              scores: dict[str, float | None] | None = None) -> dict[str, Any]:
     """The JSON shape of hub.assessment.AssessmentRun (model_dump(mode="json")), kept small."""
     started = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -59,13 +59,14 @@ def test_a_run_round_trips_with_its_queryable_columns(registry_db: Database):
     assert got.level == 3 and got.overall_score == 72.5
     assert got.scores == {"reliable": 80.0, "interoperable": 65.5, "scalable": None, "user_friendly": 100.0,
                           "integrateable": 44.4}
-    assert got.counts == {"pass": 2, "warning": 0, "fail": 1, "not_applicable": 0, "error": 1, "not_answered": 1}
+    assert got.counts == {"pass": 2, "warning": 0, "fail": 1, "not_applicable": 0, "error": 1, "not_answered": 1,
+                          "inconclusive": 1}
     assert got.trigger == "cli" and got.actor == "cli:rina"
     assert got.started_at == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     assert got.created_at.tzinfo is not None and got.created_at == saved.created_at
     with registry_db.session() as s:  # plain SQL works for auditors
-        row = s.execute(text("SELECT level, score_reliable, count_fail FROM assessment_run")).one()
-    assert tuple(row) == (3, 80.0, 1)
+        row = s.execute(text("SELECT level, score_reliable, count_fail, count_inconclusive FROM assessment_run")).one()
+    assert tuple(row) == (3, 80.0, 1, 1)
 
 
 def test_runs_are_listed_newest_first_in_cursor_pages(registry_db: Database):
@@ -168,3 +169,25 @@ def test_job_lifecycle_and_interrupted_jobs(registry_db: Database):
         assert failed is not None and failed.status == "failed" and failed.error == reason
         assert done is not None and done.status == "done" and done.run_ids == ["r1"]
         assert ra.count_jobs(s) == 0 and ra.get_job(s, "nope") is None
+
+
+def test_runs_stored_before_0013_count_no_inconclusive_check(tmp_path):
+    """0013_inconclusive adds count_inconclusive; a run stored before it keeps its columns and counts 0."""
+    from registry.db import head_revision, make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    assert upgrade(url, "0012_federation") == "0012_federation"
+    engine = make_engine(url)
+    columns = ", ".join(["id", "app_id", "app_name", "started_at", "finished_at", "created_at", "catalog_version",
+                         "level", *(f"count_{k}" for k in ("pass", "warning", "fail", "not_applicable", "error",
+                                                           "not_answered")), "trigger", "actor", "result"])
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO assessment_run ({columns}) VALUES ('r1', 'e-planning', 'E-Planning', "
+                          "'2026-11-20 08:00:00', '2026-11-20 08:01:00', '2026-11-20 08:01:00', '2025.1', 3, "
+                          "5, 1, 1, 0, 0, 2, 'cli', 'cli:rina', '{}')"))
+    engine.dispose()
+    assert upgrade(url, "head") == head_revision()
+    db = Database(url)
+    with db.session() as s:
+        got = ra.get_run(s, "r1", with_result=False)
+    assert got is not None and got.counts["inconclusive"] == 0 and got.counts["pass"] == 5

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.assessment.catalog import Check
+from hub.assessment.lag import TimingRule
 from hub.assessment.models import Status
 
 Observation = Mapping[str, Any]
@@ -81,6 +82,43 @@ def not_applicable(reason: str, **params: Any) -> Verdict:
 
 def error(reason: str, **params: Any) -> Verdict:
     return Verdict(Status.ERROR, reason=reason, reason_params=params)
+
+
+# -- timing checks: the hub's own event-loop lag (hub/assessment/lag.py) ------------------------------------------
+def hub_lag(obs: Observation, rule: TimingRule) -> dict[str, Any]:
+    """The hub's own lag during the probe, as shown with every timing check (raw figures, nothing subtracted)."""
+    stats = dict(obs.get("hub_lag") or {})
+    return {"lag_p95_ms": stats.get("lag_p95_ms", 0.0), "lag_max_ms": stats.get("lag_max_ms", 0.0),
+            "lag_limit_ms": rule.lag_limit_ms, "lag_ticks": stats.get("ticks", 0), "hub_cpu_pct": stats.get("cpu_pct")}
+
+
+def inconclusive(rule: TimingRule, measured: dict[str, Any], disturbed: int, total: int,
+                 app_wait_pct: float | None = None) -> Verdict:
+    """The hub (or the machine it shares with a loopback application), not the application, was the slow one: no
+    verdict; the reason says so, with the figures, and how to re-run."""
+    params = {"lag_p95_ms": measured.get("lag_p95_ms", 0.0), "lag_max_ms": measured.get("lag_max_ms", 0.0),
+              "lag_limit_ms": rule.lag_limit_ms, "disturbed": disturbed, "total": total}
+    if rule.machine_busy(app_wait_pct):
+        return Verdict(Status.INCONCLUSIVE, measured=measured, reason="assessment.reason.machine_busy",
+                       reason_params={**params, "app_wait_pct": app_wait_pct, "max_pct": rule.app_wait_max_pct})
+    return Verdict(Status.INCONCLUSIVE, measured=measured, reason="assessment.reason.hub_busy", reason_params=params)
+
+
+def hub_was_busy(rule: TimingRule, measured: dict[str, Any]) -> bool:
+    return float(measured.get("lag_p95_ms") or 0.0) > rule.lag_limit_ms
+
+
+def explained(status: Status, judge: Callable[[float], Status], value_ms: float, rule: TimingRule,
+              measured: dict[str, Any], app_wait_pct: float | None) -> bool:
+    """A slow result the hub's lag (its p95, when above the limit) or a saturated loopback machine (the share of
+    time the application waited for a CPU, when above the limit) explains: without that part, the verdict would
+    differ. Used only to decide ``inconclusive``; the figures shown stay the raw ones."""
+    adjusted = value_ms
+    if hub_was_busy(rule, measured):
+        adjusted -= float(measured.get("lag_p95_ms") or 0.0)
+    if rule.machine_busy(app_wait_pct):
+        adjusted *= 1 - float(app_wait_pct or 0.0) / 100
+    return adjusted != value_ms and judge(max(adjusted, 0.0)) is not status
 
 
 from hub.assessment.evaluators import (  # noqa: E402  (registration by import)

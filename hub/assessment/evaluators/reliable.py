@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from hub.assessment.catalog import Check
 from hub.assessment.detect import find_leaks, percentile
-from hub.assessment.evaluators import Observation, Verdict, by_ratio, error, evaluator, listing, not_applicable, pct
+from hub.assessment.evaluators import (
+    Observation,
+    Verdict,
+    by_ratio,
+    error,
+    evaluator,
+    explained,
+    hub_lag,
+    inconclusive,
+    listing,
+    not_applicable,
+    pct,
+)
+from hub.assessment.lag import TimingRule
 from hub.assessment.models import Status
 
 
@@ -17,28 +30,58 @@ def availability(obs: Observation, check: Check) -> Verdict:
     th = check.thresholds
     ratio = successes / attempts
     status = by_ratio(ratio, th["min_ratio"], th.get("warn_ratio"))
+    busy = int(obs.get("disturbed_failures") or 0)
     measured = {"attempts": attempts, "successes": successes, "availability_pct": pct(ratio),
                 "failure_rate_pct": pct(1 - ratio), "retries": int(obs.get("retries") or 0),
                 "endpoint": obs.get("path"), "uncounted": int(obs.get("uncounted") or 0)}
+    if busy:
+        measured["disturbed_failures"] = busy
+    if status is not Status.PASS and busy and attempts > busy:
+        # a timeout while the hub's own loop stood still for a tenth of the read timeout is not the application's
+        judged = by_ratio(successes / (attempts - busy), th["min_ratio"], th.get("warn_ratio"))
+        if judged is not status:
+            rule = TimingRule.of({**th, "read_timeout_ms": obs.get("read_timeout_ms")}, "read_timeout_ms")
+            return inconclusive(rule, {**measured, **hub_lag(obs, rule)}, busy, attempts)
     return Verdict(status, params={**measured, "ratio_pct": pct(ratio), "min_pct": pct(th["min_ratio"])},
                    measured=measured, focus=["unavailable"])
 
 
 @evaluator("latency")
 def latency(obs: Observation, check: Check) -> Verdict:
+    """p95 against the limits × (1 + tolerance). Judged over the samples the hub's own lag did not disturb when
+    the whole set does not pass; too few of those, or a hub busy throughout, makes a slow result inconclusive."""
     values = [float(v) for v in obs.get("latencies_ms") or []]
+    lags = [float(v) for v in obs.get("lags_ms") or []] or [0.0] * len(values)
     th = check.thresholds
-    if len(values) < int(th.get("min_samples", 1)):
-        return error("assessment.reason.too_few_samples", samples=len(values), needed=th.get("min_samples", 1))
-    p50, p95 = round(percentile(values, 0.50)), round(percentile(values, 0.95))
-    status = Status.PASS
-    if p95 > th["p95_max_ms"]:
-        status = Status.FAIL
-    elif p95 > th.get("p95_warn_ms", th["p95_max_ms"]):
-        status = Status.WARNING
-    measured = {"p50_ms": p50, "p95_ms": p95, "samples": len(values)}
+    rule = TimingRule.of(th, "p95_warn_ms" if "p95_warn_ms" in th else "p95_max_ms")
+    if len(values) < rule.min_samples:
+        return error("assessment.reason.too_few_samples", samples=len(values), needed=rule.min_samples)
+    clean = [v for v, lag in zip(values, lags, strict=False) if not rule.disturbed(v, lag)]
+
+    def judge(p95: float) -> Status:
+        if rule.above(p95, th["p95_max_ms"]):
+            return Status.FAIL
+        if rule.above(p95, th.get("p95_warn_ms", th["p95_max_ms"])):
+            return Status.WARNING
+        return Status.PASS
+
+    raw_p95 = percentile(values, 0.95)
+    judged = values if judge(raw_p95) is Status.PASS or len(clean) < rule.min_samples else clean
+    p50, p95 = round(percentile(judged, 0.50)), round(percentile(judged, 0.95))
+    measured = {"p50_ms": p50, "p95_ms": p95, "raw_p95_ms": round(raw_p95), "samples": len(values),
+                "disturbed": len(values) - len(clean), "tolerance_pct": pct(rule.tolerance), **hub_lag(obs, rule)}
+    slowest = sorted(zip(values, lags, strict=False), key=lambda pair: -pair[0])[:3]
+    measured["slowest"] = [{"ms": round(ms, 1), "lag_ms": round(lag, 1)} for ms, lag in slowest]
+    app_wait = obs.get("app_cpu_wait_pct")
+    if app_wait is not None:
+        measured["app_cpu_wait_pct"] = app_wait
+    status = judge(p95)
+    if status is not Status.PASS and (len(clean) < rule.min_samples
+                                      or explained(status, judge, p95, rule, measured, app_wait)):
+        return inconclusive(rule, measured, len(values) - len(clean), len(values), app_wait)
     limit = th["p95_max_ms"] if status is Status.FAIL else th.get("p95_warn_ms", th["p95_max_ms"])
-    return Verdict(status, params={**measured, "max_ms": limit}, measured=measured)
+    return Verdict(status, params={**measured, "max_ms": limit, "tolerance_ms": rule.with_tolerance(limit)},
+                   measured=measured)
 
 
 def _is_server_error(case: Observation) -> bool:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import re
 
 from hub.assessment.catalog import Check
-from hub.assessment.evaluators import Observation, Verdict, error, evaluator, listing, not_applicable, pct
+from hub.assessment.evaluators import (
+    Observation,
+    Verdict,
+    error,
+    evaluator,
+    explained,
+    hub_lag,
+    inconclusive,
+    listing,
+    not_applicable,
+    pct,
+)
+from hub.assessment.lag import TimingRule
 from hub.assessment.models import Status
 
 VERSION_SEGMENT = re.compile(r"/v\d+(\.\d+)?(/|$)", re.IGNORECASE)
@@ -51,10 +63,14 @@ def incremental(obs: Observation, check: Check) -> Verdict:
 
 @evaluator("load_growth")
 def load_growth(obs: Observation, check: Check) -> Verdict:
+    """p95 growth from one client to the heaviest step, compared with the thresholds × (1 + tolerance). Each step's
+    p95 is over the samples the hub's own lag did not disturb; a slow result with too few of those in a step, or
+    with the hub busy throughout, is inconclusive. Server errors fail whatever the lag."""
     levels = sorted(obs.get("levels") or [], key=lambda lv: lv["concurrency"])
     if len(levels) < 2:
         return error("assessment.reason.no_observation")
     th = check.thresholds
+    rule = TimingRule.of(th, "abs_ok_ms")
     first = levels[0]
     base = max(float(first["p95_ms"]), 1.0)
     worst = max(levels[1:], key=lambda lv: float(lv["p95_ms"]))
@@ -62,18 +78,31 @@ def load_growth(obs: Observation, check: Check) -> Verdict:
     requests = sum(int(lv.get("requests") or 0) for lv in levels)
     errors = sum(int(lv.get("errors") or 0) for lv in levels)
     err_rate = errors / requests if requests else 0.0
-    if err_rate > th["max_error_rate"]:
-        status = Status.FAIL
-    elif float(worst["p95_ms"]) <= th["abs_ok_ms"] or growth <= th["warn_growth"]:
-        status = Status.PASS
-    elif growth <= th["max_growth"]:
-        status = Status.WARNING
-    else:
-        status = Status.FAIL
-    measured = {"levels": levels, "growth": growth, "error_rate_pct": pct(err_rate)}
+
+    def judge(worst_ms: float) -> Status:
+        if err_rate > th["max_error_rate"]:
+            return Status.FAIL
+        if not rule.above(worst_ms, th["abs_ok_ms"]) or not rule.above(round(worst_ms / base, 2), th["warn_growth"]):
+            return Status.PASS
+        if not rule.above(round(worst_ms / base, 2), th["max_growth"]):
+            return Status.WARNING
+        return Status.FAIL
+
+    status = judge(float(worst["p95_ms"]))
+    short = [lv["concurrency"] for lv in levels if lv.get("samples") is not None
+             and int(lv["samples"]) < rule.min_samples]
+    measured = {"levels": levels, "growth": growth, "error_rate_pct": pct(err_rate),
+                "min_samples": rule.min_samples, "tolerance_pct": pct(rule.tolerance), **hub_lag(obs, rule)}
+    app_wait = worst.get("app_cpu_wait_pct")
+    if status is not Status.PASS and err_rate <= th["max_error_rate"] and (
+            short or explained(status, judge, float(worst["p95_ms"]), rule,
+                               {"lag_p95_ms": worst.get("lag_p95_ms", measured["lag_p95_ms"])}, app_wait)):
+        disturbed = sum(int(lv.get("disturbed") or 0) for lv in levels)
+        return inconclusive(rule, measured, disturbed, requests, app_wait)
     return Verdict(status, params={"growth": growth, "p95_first_ms": round(float(first["p95_ms"])),
                                    "p95_last_ms": round(float(worst["p95_ms"])), "clients": worst["concurrency"],
-                                   "error_pct": pct(err_rate)},
+                                   "error_pct": pct(err_rate), "tolerance_pct": pct(rule.tolerance),
+                                   "lag_p95_ms": measured["lag_p95_ms"], "lag_limit_ms": rule.lag_limit_ms},
                    measured=measured)
 
 

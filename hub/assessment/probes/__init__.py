@@ -14,9 +14,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from hub.assessment.catalog import Catalog
 from hub.assessment.client import ProbeClient, Response
+from hub.assessment.lag import LagMonitor
+from hub.assessment.machine import ProcessCpuWait
 from hub.assessment.models import AssessmentTarget, ProbeLimits, Status
 from hub.assessment.safety import HostPolicy
 
@@ -61,6 +64,16 @@ class ProbeContext:
             return self.cache[key]
 
 
+def lag_monitor(ctx: ProbeContext) -> LagMonitor:
+    """The lag monitor for a timing probe of this run; for a loopback target it also follows the CPU wait of the
+    application's own processes (found once per run by their listening socket)."""
+    if "app_cpu" not in ctx.cache:
+        parts = urlsplit(ctx.target.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        ctx.cache["app_cpu"] = ProcessCpuWait.for_port(parts.hostname or "", port)
+    return LagMonitor(ctx.limits.lag_tick_ms, app=ctx.cache["app_cpu"])
+
+
 Probe = Callable[[ProbeContext], Awaitable[Observation]]
 PROBES: dict[str, Probe] = {}
 # Probes judged even when the application never answered: availability measures exactly that, transport needs no
@@ -81,5 +94,5 @@ def probe(name: str) -> Callable[[Probe], Probe]:
 
 from hub.assessment.probes import data, http_surface, scale, web  # noqa: E402  (registration by import)
 
-__all__ = ["MEASURES_REACHABILITY", "PROBES", "Observation", "ProbeContext", "data", "http_surface", "probe", "scale",
-           "web"]
+__all__ = ["MEASURES_REACHABILITY", "PROBES", "Observation", "ProbeContext", "data", "http_surface", "lag_monitor",
+           "probe", "scale", "web"]

@@ -8,9 +8,11 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from hub.assessment.client import BudgetExhausted, DeadlineExceeded
 from hub.assessment.discovery import resources
+from hub.assessment.lag import TimingRule
 from hub.assessment.models import Status
-from hub.assessment.probes import Observation, ProbeContext, probe
+from hub.assessment.probes import Observation, ProbeContext, lag_monitor, probe
 from hub.assessment.sampling import fetch_steady, sample
 
 HEALTH = re.compile(r"(^|/)(health|healthz|status|ping|ready|readyz|live|livez)/?$", re.IGNORECASE)
@@ -61,45 +63,92 @@ def auth_refusal(ctx: ProbeContext) -> tuple[str, int] | None:
     return None
 
 
+def _timing_rule(ctx: ProbeContext, evaluator: str, limit_key: str) -> TimingRule | None:
+    check = next((c for c in ctx.catalog.checks if c.evaluator == evaluator), None)
+    return TimingRule.of(check.thresholds, limit_key) if check is not None else None
+
+
+def _ok(response: Any, kind: str) -> bool:
+    return response.status is not None and 200 <= response.status < 300 and (bool(response.content)
+                                                                              or kind == "health")
+
+
 @probe("availability")
 async def availability(ctx: ProbeContext) -> Observation:
     """Availability and latency on an endpoint known to exist. A 2xx with content is a success; 404, 5xx and no
     answer are failures (the endpoint is known, so they are the application's); 401/403 stop the check (not
-    authenticated); other answers (3xx, 400, 422) are not counted either way. No retries: the raw rate."""
+    authenticated); other answers (3xx, 400, 422) are not counted either way. No retries: the raw rate.
+
+    The hub's event-loop lag is measured throughout (hub/assessment/lag.py). Latency (REL-002) needs
+    ``min_samples`` answers taken while the hub was not busy: when the spaced availability probes give fewer,
+    back-to-back requests labelled ``latency`` top them up (they do not count for availability)."""
     endpoints = await _known_endpoints(ctx)
     if not endpoints:
         return Observation.skip(Status.ERROR, "assessment.reason.no_known_endpoint")
     path, params, kind = endpoints[0]
+    latency_rule = _timing_rule(ctx, "latency", "p95_warn_ms")
     obs = Observation()
-    latencies: list[float] = []
-    successes = failures = uncounted = 0
-    for index in range(ctx.limits.availability_probes):
-        if index:
-            await asyncio.sleep(ctx.limits.availability_interval_s)
-        response = await ctx.client.request("GET", path, params=params, label="probe")
-        if index == 0:
-            obs.evidence.insert(0, response)
-            if response.status in AUTH_REFUSED:
-                if kind == "data":
-                    ctx.cache["auth_refusal"] = (response.path, int(response.status or 0))
-                return not_authenticated(ctx, response.path, int(response.status or 0))
-        ok = response.status is not None and 200 <= response.status < 300 and (
-            bool(response.content) or kind == "health")
-        if ok:
-            successes += 1
-            latencies.append(response.elapsed_ms)
-        elif response.status is None or response.status >= 500 or response.status == 404:
-            failures += 1
-            response.label = "unavailable"
-            obs.evidence.append(response)
-        else:
-            uncounted += 1
+    samples: list[dict[str, float]] = []
+    successes = failures = uncounted = disturbed_failures = 0
+    app_wait = timed = 0.0  # the loopback application's CPU wait during the requests, and their time
+    avail = next((c for c in ctx.catalog.checks if c.evaluator == "availability"), None)
+    read_timeout_ms = ctx.limits.read_timeout_s * 1000
+    # an attempt that got no answer while the hub itself stood still this long is not the application's failure
+    timeout_lag_ms = float((avail.thresholds if avail else {}).get("lag_fraction", 1.0)) * read_timeout_ms
+    async with lag_monitor(ctx) as lag:
+        for index in range(ctx.limits.availability_probes):
+            if index:
+                await asyncio.sleep(ctx.limits.availability_interval_s)
+            waited = lag.app_wait_ms()
+            response = await ctx.client.request("GET", path, params=params, label="probe")
+            if index == 0:
+                obs.evidence.insert(0, response)
+                if response.status in AUTH_REFUSED:
+                    if kind == "data":
+                        ctx.cache["auth_refusal"] = (response.path, int(response.status or 0))
+                    return not_authenticated(ctx, response.path, int(response.status or 0))
+            hub_lag = lag.sample_lag(response.started, response.finished)
+            app_wait += lag.app_wait_ms() - waited
+            timed += response.elapsed_ms
+            if _ok(response, kind):
+                successes += 1
+                samples.append({"ms": round(response.elapsed_ms, 1), "lag_ms": hub_lag})
+            elif response.status is None or response.status >= 500 or response.status == 404:
+                failures += 1
+                if response.status is None and hub_lag > timeout_lag_ms:
+                    disturbed_failures += 1
+                response.label = "unavailable"
+                obs.evidence.append(response)
+            else:
+                uncounted += 1
+        extra = 0
+        if latency_rule is not None and successes:
+            def clean() -> int:
+                return sum(1 for s in samples if not latency_rule.disturbed(s["ms"], s["lag_ms"]))
+
+            while clean() < latency_rule.min_samples and extra < 2 * latency_rule.min_samples \
+                    and ctx.client.requests_made < ctx.limits.max_requests - 5 and ctx.client.remaining() > 5:
+                extra += 1
+                waited = lag.app_wait_ms()
+                try:
+                    response = await ctx.client.request("GET", path, params=params, label="latency")
+                except (BudgetExhausted, DeadlineExceeded):
+                    break  # the top-up never costs REL-001 its measurement; REL-002 says "too few samples"
+                if _ok(response, kind):
+                    samples.append({"ms": round(response.elapsed_ms, 1),
+                                    "lag_ms": lag.sample_lag(response.started, response.finished)})
+                app_wait += lag.app_wait_ms() - waited
+                timed += response.elapsed_ms
     attempts = successes + failures
     if successes == 0 and failures == 0:
         return Observation.skip(Status.ERROR, "assessment.reason.no_known_endpoint")
     obs.data = {"attempts": attempts, "successes": successes, "failures": failures, "uncounted": uncounted,
-                "latencies_ms": [round(v, 1) for v in latencies], "path": path, "endpoint": kind,
+                "latencies_ms": [s["ms"] for s in samples], "lags_ms": [s["lag_ms"] for s in samples],
+                "latency_extra_requests": extra, "disturbed_failures": disturbed_failures,
+                "app_cpu_wait_pct": round(100 * max(0.0, app_wait) / timed, 1) if lag.app and timed else None,
+                "hub_lag": lag.stats(), "read_timeout_ms": read_timeout_ms, "path": path, "endpoint": kind,
                 "retries": 0, "failure_rate_pct": round(100 * failures / attempts, 1) if attempts else None}
+    obs.extra_evidence.append({"title": "hub lag", "data": obs.data["hub_lag"]})
     return obs
 
 

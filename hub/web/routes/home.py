@@ -34,6 +34,7 @@ def _numbers(web) -> dict:  # type: ignore[no-untyped-def]
         never = [a for a in live if a.id not in latest]
         low = sorted((r for r in measured if r.level <= 2), key=lambda r: (r.level, r.overall_score or 0))
         pending = sum(r.counts.get("not_answered", 0) for r in latest.values())
+        unsure = sorted(r.app_name for r in latest.values() if r.counts.get("inconclusive", 0))
         if never:
             out["attention"].append(("web.home.attention.never", {"count": len(never)},
                                      "/penilaian", [a.name for a in never[:5]]))
@@ -42,6 +43,9 @@ def _numbers(web) -> dict:  # type: ignore[no-untyped-def]
                                      [f"{r.app_name} ({r.level})" for r in low[:5]]))
         if pending:
             out["attention"].append(("web.home.attention.manual", {"count": pending}, "/penilaian", []))
+        if unsure:  # a timing check was inconclusive (Simpul was busy): assess these again
+            out["attention"].append(("web.home.attention.inconclusive", {"count": len(unsure)}, "/penilaian",
+                                     unsure[:5]))
     if principal.can("inventory:read"):
         pemda = backend.pemda_list(web.db, principal, web.lang)
         gaps = quick = 0

@@ -1,7 +1,7 @@
 """delivery batch: a webhook subscription may ask for up to N deliveries in one signed POST (batch_size, default 1)
 
 Revision ID: 0014_delivery_batch
-Revises: 0012_federation
+Revises: 0013_inconclusive
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_delivery_batch"
-down_revision = "0012_federation"
+down_revision = "0013_inconclusive"
 branch_labels = None
 depends_on = None
 

@@ -41,7 +41,7 @@ def test_score_is_weighted_and_a_warning_counts_half():
     assert score_of(results, "reliable") == round(100 * (3 + 1) / 8, 1)
 
 
-@pytest.mark.parametrize("ignored", [Status.ERROR, Status.NOT_APPLICABLE, Status.NOT_ANSWERED])
+@pytest.mark.parametrize("ignored", [Status.ERROR, Status.NOT_APPLICABLE, Status.NOT_ANSWERED, Status.INCONCLUSIVE])
 def test_errors_not_applicable_and_unanswered_checks_do_not_count(ignored):
     base = [result("REL-001", Status.PASS, 3), result("REL-003", Status.FAIL, 1)]
     assert score_of([*base, result("REL-004", ignored, 5)], "reliable") == score_of(base, "reliable") == 75.0
@@ -173,3 +173,30 @@ def test_a_run_that_measured_nothing_has_no_level_and_no_score():
     assert level.overall_score is None
     assert [s.measured for s in scores if s.standard == "reliable"] == [True]  # manual answers are measured
     assert not any(s.measured for s in standard_scores([r for r in results if r.automated], CATALOG))
+
+
+def test_an_inconclusive_timing_check_is_not_measured_and_makes_its_level_provisional():
+    results = all_checks(Status.PASS)
+    by_id = {r.check_id: r for r in results}
+    by_id["SCA-003"].status = Status.INCONCLUSIVE  # level 5 requires SCA-003 answered
+    scores = standard_scores(results, CATALOG)
+    scalable = next(s for s in scores if s.standard == "scalable")
+    assert scalable.score == 100.0 and scalable.counts["inconclusive"] == 1  # scored on its other checks only
+    level = maturity(results, scores, CATALOG)
+    assert level.score_level == 5 and level.level == 4 and level.provisional and level.missing == ["SCA-003"]
+    assert "tidak meyakinkan" in level.explanation.id and "inconclusive" in level.explanation.en
+    assert coverage(results) < coverage(all_checks(Status.PASS))  # not a verdict: it lowers the coverage
+
+
+def test_a_standard_whose_only_measured_checks_are_inconclusive_has_no_score():
+    results = [result("SCA-003", Status.INCONCLUSIVE), result("SCA-001", Status.ERROR)]
+    assert score_of(results, "scalable") is None
+
+
+def test_compare_shows_a_change_to_inconclusive_as_it_is():
+    before = all_checks(Status.PASS)
+    after = all_checks(Status.PASS)
+    next(r for r in after if r.check_id == "REL-002").status = Status.INCONCLUSIVE
+    diff = compare(run_with(before, "a"), run_with(after, "b"))
+    assert [(c.check_id, c.before, c.after) for c in diff.changed] == [("REL-002", Status.PASS,
+                                                                         Status.INCONCLUSIVE)]
