@@ -302,14 +302,22 @@ def _job(row: AssessmentJobRow) -> JobRecord:
 
 
 def create_job(s: Session, job_id: str, app_ids: list[str], *, actor: str, total: int,
-               trigger: str = "api") -> JobRecord:
+               trigger: str = "api", openapi: dict[str, Any] | None = None) -> JobRecord:
+    """``openapi``: app id → ``{"url": ...}`` or ``{"document": {...}}`` given for this job only (any worker, in
+    any process, reads it back with :func:`job_openapi`)."""
     now = stamp()
     row = AssessmentJobRow(id=job_id, status="queued", trigger=trigger[:20], app_ids=list(app_ids),
                            progress_done=0, progress_total=total, run_ids=[], created_at=now, updated_at=now,
-                           actor=actor[:200])
+                           actor=actor[:200], openapi=openapi or None)
     s.add(row)
     s.flush()
     return _job(row)
+
+
+def job_openapi(s: Session, job_id: str) -> dict[str, Any]:
+    """The OpenAPI overrides stored with a job (empty when none was given)."""
+    value = s.execute(select(AssessmentJobRow.openapi).where(AssessmentJobRow.id == job_id)).scalar_one_or_none()
+    return dict(value) if isinstance(value, dict) else {}
 
 
 def get_job(s: Session, job_id: str) -> JobRecord | None:

@@ -88,3 +88,5 @@ class AssessmentJobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)  # the fan-out job (hub/queue), 0006_queue
+    # app id → {"url": ...} or {"document": {...}}: the OpenAPI an API caller gave for this job (0016_job_openapi)
+    openapi: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -64,7 +64,7 @@ async def assess_job(context: JobContext, job_id: str, trigger: str = "api") -> 
 
 async def assess_app(context: JobContext, job_id: str, app_id: str, trigger: str = "api") -> str | None:
     """Assess ``app_id`` for ``job_id``; returns the stored run id (None: nothing to do, or it failed)."""
-    from hub.services.assessments import AssessmentService, ProbeOptions
+    from hub.services.assessments import AssessmentService
     from hub.services.registry_access import Principal
     from registry import assessments as store
     from registry import repository as repo
@@ -74,13 +74,15 @@ async def assess_app(context: JobContext, job_id: str, app_id: str, trigger: str
     if not await asyncio.to_thread(jobs.start_item, db, job_id, app_id, worker=rt.name):
         return None  # finished already: a retry of a job whose worker died after storing the run
     try:
-        def load() -> tuple[Any, Any]:
+        def load() -> tuple[Any, Any, dict[str, Any]]:
             with db.session() as s:
-                return store.get_job(s, job_id), repo.get_application(s, app_id)
+                return store.get_job(s, job_id), repo.get_application(s, app_id), store.job_openapi(s, job_id)
 
-        job, app = await asyncio.to_thread(load)
+        job, app, openapi = await asyncio.to_thread(load)
         principal = Principal(actor=job.actor if job else "system:queue", role="admin", name="queue")
-        service = AssessmentService(db, principal, options=rt.probe_options.get(job_id) or ProbeOptions())
+        # the API process's own seam first (tests), else what the job stored (a worker in another process)
+        options = rt.probe_options.get(job_id) or AssessmentService.options_for_job(openapi)
+        service = AssessmentService(db, principal, options=options)
         progress = ItemProgress(db, job_id, app_id)
         run = await service.measure(app, progress)
         await progress.settle()

@@ -497,9 +497,24 @@ class AssessmentService:
             if pending >= limit:
                 raise Conflict("assessment_service.too_many_jobs", count=pending, limit=limit)
             job = store.create_job(s, uuid.uuid4().hex, [a.id for a in apps], actor=self.principal.actor,
-                                   total=len(apps) * len(self.catalog.checks), trigger=trigger)
+                                   total=len(apps) * len(self.catalog.checks), trigger=trigger,
+                                   openapi=self.openapi_for_job())
             jobs.create_items(s, job.job_id, job.app_ids, checks_per_app=len(self.catalog.checks))
         return job, apps
+
+    def openapi_for_job(self) -> dict[str, Any]:
+        """This service's ``--openapi`` overrides as stored with a job, so a worker in another process uses them."""
+        found: dict[str, Any] = {app_id: {"url": url} for app_id, url in (self.options.openapi or {}).items()}
+        found.update({app_id: {"document": doc} for app_id, doc in (self.options.openapi_documents or {}).items()})
+        return found
+
+    @staticmethod
+    def options_for_job(openapi: Mapping[str, Any]) -> ProbeOptions:
+        """The probe options a queue worker uses for a job whose overrides were stored (see :meth:`openapi_for_job`)."""
+        urls = {k: v["url"] for k, v in openapi.items() if isinstance(v, dict) and isinstance(v.get("url"), str)}
+        docs = {k: v["document"] for k, v in openapi.items()
+                if isinstance(v, dict) and isinstance(v.get("document"), dict)}
+        return ProbeOptions(openapi=urls or None, openapi_documents=docs or None)
 
     def recent_jobs(self, limit: int = 20) -> list[JobRecord]:
         """The latest jobs (an OPD key sees those of its own applications only)."""

@@ -67,3 +67,29 @@ def test_one_application_and_a_real_document_only(api: TestClient, auditor: Head
     opd = registry_key("opd", "Bappeda", kode_pemda="35.72", kode_opd="5.01.5.05.0.00.01.0000")
     assert api.post("/v1/assessments", json={"app_ids": ["e-planning"], "openapi": SWAGGER2},
                     headers=opd).status_code == 403  # the rights are checked as without it
+
+
+def test_the_override_is_stored_with_the_job_for_a_worker_in_another_process(api: TestClient,  # noqa: F811
+                                                                             auditor: Headers,
+                                                                             registry_loaded: Database):
+    """A separate ``simpul worker`` has no in-memory seam of the API process: it reads the job's own copy."""
+    from hub.services.assessments import AssessmentService
+    from registry.assessments import job_openapi
+
+    r = api.post("/v1/assessments", json={"app_ids": ["e-planning"], "openapi": SWAGGER2}, headers=auditor)
+    job_id = r.json()["job_id"]
+    wait_done(api, r.headers["Location"], auditor)
+    url = "http://127.0.0.1:8101/openapi.json"
+    r2 = api.post("/v1/assessments", json={"app_ids": ["e-planning"], "openapi": url}, headers=auditor)
+    wait_done(api, r2.headers["Location"], auditor)
+    plain = api.post("/v1/assessments", json={"app_ids": ["e-planning"]}, headers=auditor)
+    wait_done(api, plain.headers["Location"], auditor)
+    with registry_loaded.session() as s:
+        stored, by_url, none = (job_openapi(s, job_id), job_openapi(s, r2.json()["job_id"]),
+                                job_openapi(s, plain.json()["job_id"]))
+    assert stored == {"e-planning": {"document": SWAGGER2}} and by_url == {"e-planning": {"url": url}}
+    assert none == {}
+    options = AssessmentService.options_for_job(stored)
+    assert options.openapi_documents == {"e-planning": SWAGGER2} and options.openapi is None
+    assert AssessmentService.options_for_job(by_url).openapi == {"e-planning": url}
+    assert AssessmentService.options_for_job({}).openapi is None
