@@ -245,6 +245,76 @@ def _type(c: _Ctx) -> list[Explained]:
     return c.one("validation.type", hints=hints, lang_params=params)
 
 
+#: Fill a message template with the value instead of rendering the message again (``False``: always render; the
+#: bench and the tests compare both ways, byte for byte).
+TEMPLATES = True
+_SLOT_VALUE, _SLOT_SUGGESTION = "\x00value\x00", "\x00suggestion\x00"
+#: (place, expected types, kind, hint) → (the schema node and the resolved schema, kept alive; texts with slots)
+_TYPE_TEMPLATES: dict[tuple[Any, ...], tuple[Any, Texts | None, Any]] = {}
+_PERSONAL: dict[tuple[int, tuple[PathPart, ...]], tuple[Any, bool]] = {}  # (id(root), parts) → (root, personal)
+
+
+def _personal_at(root: Any, parts: tuple[PathPart, ...]) -> bool:
+    """:func:`is_personal`, remembered per resolved schema and path."""
+    found = _PERSONAL.get((id(root), parts))
+    if found is not None and found[0] is root:
+        return found[1]
+    personal = is_personal(root, parts)
+    if len(_PERSONAL) >= 8192:
+        _PERSONAL.clear()
+    _PERSONAL[(id(root), parts)] = (root, personal)
+    return personal
+
+
+def _type_template(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explained] | None:
+    """A ``type`` error on a plain, non-personal value: the message of its place, kind and hint, rendered once with
+    slots and filled with this value (what :func:`_type` writes, byte for byte); ``None``: let :func:`_type` do it."""
+    raw = err.instance
+    if type(raw) not in (str, int, float) or not isinstance(err.schema, dict):
+        return None
+    parts = tuple(err.absolute_path)
+    if _personal_at(root, parts):
+        return None
+    expected = err.validator_value
+    wanted = tuple(expected) if isinstance(expected, list) else (expected,)
+    value: Any = raw
+    if isinstance(raw, str):
+        value = mask_text(raw)
+        value = value if len(value) <= 200 else value[:199] + "…"
+    hint, suggestion = None, ""
+    if {"integer", "number"} & set(wanted) and (number := _number_hint(raw)) is not None:
+        plain = isinstance(raw, str) and raw.strip() == number
+        hint, suggestion = ("validation.type.hint.unquote" if plain else "validation.type.hint.number"), number
+    elif "string" in wanted and isinstance(raw, int | float):
+        hint, suggestion = "validation.type.hint.quote", shown(value)
+    elif "boolean" in wanted and isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        hint = "validation.type.hint.boolean"
+    kind = _kind(raw)
+    key = (id(err.schema), id(root), parts, wanted, kind, hint)
+    found = _TYPE_TEMPLATES.get(key)
+    if found is None or found[0] is not err.schema or found[2] is not root:
+        texts: Texts | None = {}
+        for lang in LANGS:
+            text = t("validation.type", lang, field=field_label(parts, lang), expected=_expected_types(wanted, lang),
+                     actual=_word(f"validation.kind.{kind}", lang), value=_SLOT_VALUE)
+            if hint is not None:
+                text += " " + (t(hint, lang, suggestion=_SLOT_SUGGESTION) if suggestion else t(hint, lang))
+            if text.count(_SLOT_VALUE) != 1 or text.count(_SLOT_SUGGESTION) != (1 if suggestion else 0):
+                texts = None  # a slot the message does not have once (or a field name that looks like one)
+                break
+            texts[lang] = text  # type: ignore[index]
+        if len(_TYPE_TEMPLATES) >= 4096:
+            _TYPE_TEMPLATES.clear()
+        found = _TYPE_TEMPLATES[key] = (err.schema, texts, root)
+    template = found[1]
+    if template is None:
+        return None
+    value_text = shown(value, as_json=True)
+    filled = {lang: text.replace(_SLOT_VALUE, value_text).replace(_SLOT_SUGGESTION, suggestion)
+              for lang, text in template.items()}
+    return [Explained("schema:type", pointer_of(parts), value, filled)]
+
+
 def _enum(c: _Ctx) -> list[Explained]:
     allowed = [shown(v) for v in c.err.validator_value]
     hints = []
@@ -465,6 +535,13 @@ def explain(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explai
     cannot finish raises :class:`Undescribed`, so the caller asks python-jsonschema instead.
     """
     err = most_relevant(err) if isinstance(err, ValidationError) else err
+    if TEMPLATES and err.validator == "type":
+        try:
+            quick = _type_template(err, root)
+        except Exception:  # the full explainer below says what is wrong, or falls back as it always does
+            quick = None
+        if quick is not None:
+            return quick
     ctx = _Ctx(err, root)
     handler = _EXPLAIN.get(err.validator, _generic)
     try:
