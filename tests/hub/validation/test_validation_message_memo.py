@@ -43,14 +43,18 @@ def _full(checker: DocumentValidator, document: Any) -> list[dict[str, Any]]:
         messages.TEMPLATES = True
 
 
-# Places whose schema says "type" (a string, an integer, a number, a boolean, a personal string, a pattern key).
+# Places whose schema says "type" (a string, an integer, a number, a boolean, a pattern key), "pattern" (also under
+# an if/then), "format" (date, date-time, uri) and personal ones (nik, email).
 PLACES = [("gaji",), ("aktif",), ("nama",), ("indikator", 0, "target"), ("tags", 1), ("x_kode",),
-          ("jabatan", "nama"), ("nip",), ("nik",)]
+          ("jabatan", "nama"), ("nip",), ("nik",), ("kode_pemda",), ("tanggal_lahir",), ("updated_at",), ("url",),
+          ("email",), ("tmt",)]
 VALUES = st.one_of(
     st.text(max_size=40), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from(["Rp 1.500.000", "1.500.000,50", "12 OB", "2025", " 42 ", "true", "False", "50%",
                      "3201234567890001", "budi@contoh.id", "\x00value\x00", "\x00suggestion\x00", "x" * 300,
-                     "rp. 7.500", "-12,5"]),
+                     "rp. 7.500", "-12,5", "17-08-1985", "2024-02-30", "2024-08-17 09:30", "1985-01-01T08:00",
+                     "contoh.go.id", "contoh.go.id/perda", "1985 0101 2010 01 1 001", "19850101-201001-1-001",
+                     "35 72", "35.7.2", "   ", "-", "", ". .", "31/12/2024", "3201 2345 6789 0001"]),
 )
 
 
@@ -81,6 +85,18 @@ def test_a_template_fills_in_the_value_and_the_suggestion(store, monkeypatch):
     assert "2750000" in second[0]["message"]["id"] and "Rp 2.750.000" in second[0]["message"]["en"]
     assert "1500000" not in second[0]["message"]["id"]
     assert second[0]["value"] == "Rp 2.750.000"
+
+
+def test_pattern_and_format_messages_are_filled_from_their_templates(store, monkeypatch):
+    for keyword in ("pattern", "format"):
+        monkeypatch.setitem(messages._EXPLAIN, keyword, lambda c: pytest.fail("rendered in full"))
+    checker = DocumentValidator(store.get("uji/pegawai"), store, rules=False)
+    issues = _issues(checker, {**VALID, "nip": "1985 0101 2010 01 1 001", "tanggal_lahir": "17-08-1985"}, "rs")
+    nip, born = (next(i for i in issues if i["pointer"] == p) for p in ("/nip", "/tanggal_lahir"))
+    assert "'19*******************01'" in nip["message"]["id"] and "'19**************01'" in nip["message"]["id"]
+    assert "0101 2010" not in json.dumps(nip)  # a NIP is personal: masked
+    assert "'17-08-1985'" in born["message"]["en"] and "'1985-08-17'" in born["message"]["en"]
+    assert nip["value"] == "19*******************01"
 
 
 def test_a_field_name_that_looks_like_a_slot_is_rendered_in_full(store):
