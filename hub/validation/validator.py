@@ -17,7 +17,7 @@ import importlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
 from hub.i18n import both
@@ -84,7 +84,8 @@ class ExplainedMemo:
     Keyed by everything that decides the messages: the schema (URN, version and the hash of its content with every
     ``$ref`` inlined), where in it the error was evaluated, the keyword, the place in the document, the value (its
     type and a canonical form) and the error text; an entry holds both languages. Values stay in memory only, never
-    in a log. A lock keeps it consistent when the API validates in several threads.
+    in a log. Adding and evicting hold a lock, so it stays consistent and bounded when the API validates in several
+    threads.
     """
 
     def __init__(self, size: int = MAX_REMEMBERED):
@@ -93,11 +94,13 @@ class ExplainedMemo:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> list[Any] | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
+        # no lock: each OrderedDict operation is atomic under the GIL, and an entry another thread evicted in
+        # between is simply not moved (the next put re-adds it)
+        found = self._entries.get(key)
+        if found is not None:
+            with suppress(KeyError):
                 self._entries.move_to_end(key)
-            return found
+        return found
 
     def put(self, key: tuple[Any, ...], explained: list[Any]) -> None:
         with self._lock:
