@@ -15,12 +15,15 @@ field name, a missing required field, a BPS region code). Then it times, on exac
 * simpul  — ``validate_documents(…, rules=False)``: the full report (fast path, detailed messages for the
             invalid ones, groups, masking);
 * simpul+rules — the same with business rules and code lists;
+* simpul, second upload — the invalid documents explained once (not timed), then as many other invalid documents
+            (another seed) validated with the process's memo of explained errors kept: a running hub's next upload;
 * simpul built — ``validate_documents(…, rules=False).documents``: the same, every listed document built as a
             pydantic ``DocumentResult`` (a report keeps valid documents compact until someone reads ``documents``;
             the JSON writer of ``simpul validate`` never builds them).
 
 It checks that Simpul (rules off) and plain jsonschema give the same schema verdict on every document and that the
-messages Simpul builds from jsonschema-rs's errors equal those built from python-jsonschema's, then measures the
+messages Simpul builds from jsonschema-rs's errors (memo and templates on) equal those built from python-jsonschema's
+with every message rendered in full (both uploads), then measures the
 peak RSS of ``simpul validate`` (a child process) on a generated NDJSON file of ``--memory-lines`` lines. It prints
 a table and, as the last line, one JSON object with the figures. Results go to docs/benchmarks.md.
 """
