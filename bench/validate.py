@@ -15,12 +15,15 @@ field name, a missing required field, a BPS region code). Then it times, on exac
 * simpul  — ``validate_documents(…, rules=False)``: the full report (fast path, detailed messages for the
             invalid ones, groups, masking);
 * simpul+rules — the same with business rules and code lists;
+* simpul, second upload — the invalid documents explained once (not timed), then as many other invalid documents
+            (another seed) validated with the process's memo of explained errors kept: a running hub's next upload;
 * simpul built — ``validate_documents(…, rules=False).documents``: the same, every listed document built as a
             pydantic ``DocumentResult`` (a report keeps valid documents compact until someone reads ``documents``;
             the JSON writer of ``simpul validate`` never builds them).
 
 It checks that Simpul (rules off) and plain jsonschema give the same schema verdict on every document and that the
-messages Simpul builds from jsonschema-rs's errors equal those built from python-jsonschema's, then measures the
+messages Simpul builds from jsonschema-rs's errors (memo and templates on) equal those built from python-jsonschema's
+with every message rendered in full (both uploads), then measures the
 peak RSS of ``simpul validate`` (a child process) on a generated NDJSON file of ``--memory-lines`` lines. It prints
 a table and, as the last line, one JSON object with the figures. Results go to docs/benchmarks.md.
 """
@@ -49,9 +52,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from jsonschema import Draft202012Validator, FormatChecker
 
 from hub.logging import configure_logging
-from hub.validation import engine
+from hub.validation import engine, messages
 from hub.validation.store import get_store
-from hub.validation.validator import DocumentValidator, validate_documents
+from hub.validation.validator import EXPLAINED, DocumentValidator, validate_documents
 
 SEED = 20261122
 NAMES = ["Budi Santoso", "Siti Aminah", "Ahmad Fauzi", "Dewi Lestari", "Rudi Hartono", "Sri Wahyuni", "Agus Salim",
@@ -163,8 +166,8 @@ GENERATORS = {"kepegawaian/pegawai": _pegawai, "penganggaran/rincian_belanja": _
               "perencanaan/sub_kegiatan": _sub_kegiatan}
 
 
-def generate(key: str, valid: int, invalid: int) -> tuple[list[Any], list[Any]]:
-    rng = random.Random(f"{SEED}:{key}")
+def generate(key: str, valid: int, invalid: int, seed: int = SEED) -> tuple[list[Any], list[Any]]:
+    rng = random.Random(f"{seed}:{key}")
     good = [GENERATORS[key](rng, i) for i in range(valid)]
     bad = []
     for i in range(invalid):
@@ -193,6 +196,15 @@ def best_of(repeat: int, run: Callable[[], Any], before: Callable[[], Any] = lam
 
 def _issues(checker: DocumentValidator, doc: Any, engine: str) -> list[dict[str, Any]]:
     return [i.model_dump() for i in checker.schema_issues(doc, engine_=engine)]
+
+
+def _reference_issues(checker: DocumentValidator, doc: Any) -> list[dict[str, Any]]:
+    """python-jsonschema's errors, every message rendered in full (no template filled, nothing remembered)."""
+    messages.TEMPLATES = False
+    try:
+        return _issues(checker, doc, "py")
+    finally:
+        messages.TEMPLATES = True
 
 
 def peak_memory(lines: int, fmt: str) -> float:
@@ -227,16 +239,17 @@ def main() -> None:
     configure_logging("ERROR", "console")
 
     store = get_store()
-    names = ("plain", "rs", "simpul", "rules", "built")
+    names = ("plain", "rs", "simpul", "rules", "built", "warm")
     totals = {f"{n}_{label}": {"docs": 0, "seconds": 0.0} for n in names for label in ("valid", "invalid")}
     rows, mismatches, generated_wrong, message_mismatches, fallbacks = [], 0, 0, 0, 0
     prepared = []
     for key in GENERATORS:
         entry = store.get(key)
         good, bad = generate(key, args.valid, args.invalid)
+        _, later = generate(key, args.valid, args.invalid, SEED + 1)  # another vendor's upload, new values
         validate_documents(entry, good[:5] + bad[:5], rules=True)  # warm up: compile validators, load rules
-        prepared.append((key, entry, good, bad))
-    for key, entry, good, bad in prepared:
+        prepared.append((key, entry, good, bad, later))
+    for key, entry, good, bad, later in prepared:
         plain = Draft202012Validator(entry.schema, registry=store.py_registry, format_checker=FormatChecker())
         raw = store.rs_validator(entry)
         checker = DocumentValidator(entry, store, rules=False)
@@ -249,24 +262,31 @@ def main() -> None:
             else:  # an invalid one: its errors, without any message
                 t_rs, _ = best_of(args.repeat, lambda docs=docs, raw=raw: [list(raw.iter_errors(d)) for d in docs])
             # every Simpul run starts with no explained error remembered: only repeats inside the batch help
-            cold = engine.rs_described(store, entry).explained.clear
+            cold = EXPLAINED.clear
             t_simpul, report = best_of(args.repeat, lambda docs=docs, entry=entry: validate_documents(
                 entry, docs, rules=False), cold)
             t_rules, _ = best_of(args.repeat, lambda docs=docs, entry=entry: validate_documents(
                 entry, docs, rules=True), cold)
             t_built, _ = best_of(args.repeat, lambda docs=docs, entry=entry: validate_documents(
                 entry, docs, rules=False).documents, cold)
+            t_warm = float("nan")
+            if label == "invalid":  # a hub that explained one upload (not timed), then a new one with new values
+                t_warm, _ = best_of(args.repeat, lambda later=later, entry=entry: validate_documents(
+                    entry, later, rules=False), lambda docs=docs, entry=entry: (
+                    EXPLAINED.clear(), validate_documents(entry, docs, rules=False)))
             simpul_verdicts = [d.valid for d in report.documents]
             mismatches += sum(a != b for a, b in zip(plain_verdicts, simpul_verdicts, strict=True))
             expected = label == "valid"
             generated_wrong += sum(v != expected for v in simpul_verdicts)
             if label == "invalid":  # the messages built from jsonschema-rs's errors against python-jsonschema's
                 described = engine.rs_described(store, entry)
-                for doc in docs:
+                for doc in docs + later:  # memo and templates on, against every message rendered in full
                     fallbacks += described.errors(doc) is None
-                    message_mismatches += _issues(checker, doc, "rs") != _issues(checker, doc, "py")
+                    message_mismatches += _issues(checker, doc, "rs") != _reference_issues(checker, doc)
             for name, seconds in (("plain", t_plain), ("rs", t_rs), ("simpul", t_simpul), ("rules", t_rules),
-                                  ("built", t_built)):
+                                  ("built", t_built), ("warm", t_warm)):
+                if seconds != seconds:  # not measured for this label
+                    continue
                 figures[f"{name}_{label}"] = len(docs) / seconds
                 totals[f"{name}_{label}"]["docs"] += len(docs)
                 totals[f"{name}_{label}"]["seconds"] += seconds
@@ -286,6 +306,8 @@ def main() -> None:
         "simpul_rules_valid_docs_per_s": round(rate("rules_valid")),
         "simpul_rules_invalid_docs_per_s": round(rate("rules_invalid")),
         "simpul_built_valid_docs_per_s": round(rate("built_valid")),
+        "simpul_second_upload_invalid_docs_per_s": round(rate("warm_invalid")),
+        "speedup_invalid_second_upload": round(rate("warm_invalid") / rate("plain_invalid"), 2),
         "share_of_rs_valid_built": round(rate("built_valid") / rate("rs_valid"), 2),
         "speedup_valid": round(rate("simpul_valid") / rate("plain_valid"), 1),
         "speedup_invalid": round(rate("simpul_invalid") / rate("plain_invalid"), 2),
@@ -318,6 +340,9 @@ def main() -> None:
           f"({mismatches} mismatches); same messages from jsonschema-rs as from python-jsonschema: "
           f"{'yes' if message_mismatches == 0 else 'NO'} ({message_mismatches} differ, {fallbacks} explained by "
           f"python-jsonschema); generated documents with an unexpected verdict: {generated_wrong}")
+    print(f"invalid documents of a second upload (memo kept from the first, new values): "
+          f"{summary['simpul_second_upload_invalid_docs_per_s']:,} docs/s "
+          f"({summary['speedup_invalid_second_upload']}× plain)")
     print(f"valid documents with every listed DocumentResult built: {summary['simpul_built_valid_docs_per_s']:,} "
           f"docs/s ({summary['share_of_rs_valid_built']}× raw rs)")
     for fmt, mb in memory.items():

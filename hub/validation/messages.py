@@ -25,7 +25,7 @@ from jsonschema.exceptions import best_match
 from hub.i18n import LANGS, catalog, t
 from hub.logging import mask_text
 from hub.validation.engine import rs_accepts
-from hub.validation.privacy import PathPart, is_personal, safe_value, shown, subschema_at
+from hub.validation.privacy import PathPart, is_personal, mask_personal, safe_value, shown, subschema_at
 from hub.validation.rs_errors import RsError, Undescribed
 
 Texts = dict[str, str]
@@ -245,6 +245,76 @@ def _type(c: _Ctx) -> list[Explained]:
     return c.one("validation.type", hints=hints, lang_params=params)
 
 
+#: Fill a message template with the value instead of rendering the message again (``False``: always render; the
+#: bench and the tests compare both ways, byte for byte).
+TEMPLATES = True
+_SLOT_VALUE, _SLOT_SUGGESTION = "\x00value\x00", "\x00suggestion\x00"
+#: (place, expected types, kind, hint) → (the schema node and the resolved schema, kept alive; texts with slots)
+_TYPE_TEMPLATES: dict[tuple[Any, ...], tuple[Any, Texts | None, Any]] = {}
+_PERSONAL: dict[tuple[int, tuple[PathPart, ...]], tuple[Any, bool]] = {}  # (id(root), parts) → (root, personal)
+
+
+def _personal_at(root: Any, parts: tuple[PathPart, ...]) -> bool:
+    """:func:`is_personal`, remembered per resolved schema and path."""
+    found = _PERSONAL.get((id(root), parts))
+    if found is not None and found[0] is root:
+        return found[1]
+    personal = is_personal(root, parts)
+    if len(_PERSONAL) >= 8192:
+        _PERSONAL.clear()
+    _PERSONAL[(id(root), parts)] = (root, personal)
+    return personal
+
+
+def _type_template(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explained] | None:
+    """A ``type`` error on a plain, non-personal value: the message of its place, kind and hint, rendered once with
+    slots and filled with this value (what :func:`_type` writes, byte for byte); ``None``: let :func:`_type` do it."""
+    raw = err.instance
+    if type(raw) not in (str, int, float) or not isinstance(err.schema, dict):
+        return None
+    parts = tuple(err.absolute_path)
+    if _personal_at(root, parts):
+        return None
+    expected = err.validator_value
+    wanted = tuple(expected) if isinstance(expected, list) else (expected,)
+    value: Any = raw
+    if isinstance(raw, str):
+        value = mask_text(raw)
+        value = value if len(value) <= 200 else value[:199] + "…"
+    hint, suggestion = None, ""
+    if {"integer", "number"} & set(wanted) and (number := _number_hint(raw)) is not None:
+        plain = isinstance(raw, str) and raw.strip() == number
+        hint, suggestion = ("validation.type.hint.unquote" if plain else "validation.type.hint.number"), number
+    elif "string" in wanted and isinstance(raw, int | float):
+        hint, suggestion = "validation.type.hint.quote", shown(value)
+    elif "boolean" in wanted and isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        hint = "validation.type.hint.boolean"
+    kind = _kind(raw)
+    key = (id(err.schema), id(root), parts, wanted, kind, hint)
+    found = _TYPE_TEMPLATES.get(key)
+    if found is None or found[0] is not err.schema or found[2] is not root:
+        texts: Texts | None = {}
+        for lang in LANGS:
+            text = t("validation.type", lang, field=field_label(parts, lang), expected=_expected_types(wanted, lang),
+                     actual=_word(f"validation.kind.{kind}", lang), value=_SLOT_VALUE)
+            if hint is not None:
+                text += " " + (t(hint, lang, suggestion=_SLOT_SUGGESTION) if suggestion else t(hint, lang))
+            if text.count(_SLOT_VALUE) != 1 or text.count(_SLOT_SUGGESTION) != (1 if suggestion else 0):
+                texts = None  # a slot the message does not have once (or a field name that looks like one)
+                break
+            texts[lang] = text  # type: ignore[index]
+        if len(_TYPE_TEMPLATES) >= 4096:
+            _TYPE_TEMPLATES.clear()
+        found = _TYPE_TEMPLATES[key] = (err.schema, texts, root)
+    template = found[1]
+    if template is None:
+        return None
+    value_text = shown(value, as_json=True)
+    filled = {lang: text.replace(_SLOT_VALUE, value_text).replace(_SLOT_SUGGESTION, suggestion)
+              for lang, text in template.items()}
+    return [Explained("schema:type", pointer_of(parts), value, filled)]
+
+
 def _enum(c: _Ctx) -> list[Explained]:
     allowed = [shown(v) for v in c.err.validator_value]
     hints = []
@@ -260,15 +330,23 @@ def _const(c: _Ctx) -> list[Explained]:
     return c.one("validation.const", expected=shown(c.err.validator_value, as_json=True))
 
 
-def _pattern(c: _Ctx) -> list[Explained]:
-    pattern = c.err.validator_value
-    hints: list[tuple[str, dict[str, Any]]] = []
+def _remove_spaces(c: _Ctx) -> str | None:
+    """The value without spaces, dots and hyphens as a message shows it, when that is what the pattern wants."""
     raw = c.err.instance
     if isinstance(raw, str):
         stripped = re.sub(r"[\s.\-]", "", raw)
-        if stripped != raw and rs_accepts("pattern", pattern, stripped):
-            shown_fix = safe_value(stripped, c.root, c.parts)
-            hints.append(("validation.hint.remove_spaces", {"suggestion": shown(shown_fix)}))
+        if stripped != raw and rs_accepts("pattern", c.err.validator_value, stripped):
+            return shown(safe_value(stripped, c.root, c.parts))
+    return None
+
+
+def _pattern(c: _Ctx, remove_spaces: str | bool | None = True) -> list[Explained]:
+    """``remove_spaces``: the suggestion, already known (``None``: none); ``True``: work it out from the value."""
+    pattern = c.err.validator_value
+    hints: list[tuple[str, dict[str, Any]]] = []
+    suggestion = _remove_spaces(c) if remove_spaces is True else remove_spaces
+    if isinstance(suggestion, str):
+        hints.append(("validation.hint.remove_spaces", {"suggestion": suggestion}))
     example = c.example()
     if example is not None:
         hints.append(("validation.hint.example", {"example": shown(example)}))
@@ -301,27 +379,89 @@ def _date_fix(value: str) -> str | None:
     return None
 
 
-def _format(c: _Ctx) -> list[Explained]:
-    fmt = str(c.err.validator_value)
-    raw = c.err.instance
-    hints: list[tuple[str, dict[str, Any]]] = []
+def _format_plan(fmt: str, raw: Any) -> tuple[str, str]:
+    """The message key of a ``format`` error and the correction it suggests (``""``: none), from the value."""
     key = f"validation.format.{fmt}"
+    suggestion = ""
     if fmt == "date" and isinstance(raw, str):
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
             key = "validation.format.date_impossible"
         elif (fix := _date_fix(raw)) is not None:
-            hints.append(("validation.hint.did_you_mean", {"suggestion": fix}))
+            suggestion = fix
     elif fmt == "date-time" and isinstance(raw, str):
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", raw.strip()):
-            fix = raw.strip().replace(" ", "T") + (":00" if raw.count(":") == 1 else "") + "+07:00"
-            hints.append(("validation.hint.did_you_mean", {"suggestion": fix}))
+            suggestion = raw.strip().replace(" ", "T") + (":00" if raw.count(":") == 1 else "") + "+07:00"
     elif fmt in ("uri", "iri", "uri-reference") and isinstance(raw, str) and re.match(r"^[\w.-]+\.\w{2,}(/|$)", raw):
-        hints.append(("validation.hint.did_you_mean", {"suggestion": "https://" + raw}))
+        suggestion = "https://" + raw
     if fmt in ("iri", "uri-reference", "iri-reference"):
         key = "validation.format.uri"
     if key not in catalog():
         key = "validation.format.other"
+    return key, suggestion
+
+
+def _format(c: _Ctx, plan: tuple[str, str] | None = None) -> list[Explained]:
+    fmt = str(c.err.validator_value)
+    key, suggestion = _format_plan(fmt, c.err.instance) if plan is None else plan
+    hints = [("validation.hint.did_you_mean", {"suggestion": suggestion})] if suggestion else []
     return c.one(key, hints=hints, format=fmt)
+
+
+_TEMPLATES: dict[tuple[Any, ...], tuple[Any, Any, Texts | None]] = {}  # → (schema node, resolved schema; texts)
+
+
+def _filled(key: tuple[Any, ...], err: ValidationError | RsError, root: dict[str, Any], value: Any,
+            suggestion: str | None, personal: bool,
+            render: Callable[[_Ctx, str | None], list[Explained]]) -> list[Explained] | None:
+    """The one issue of a ``pattern``/``format`` error, from the template of its place and kind of message.
+
+    The template is what the keyword's explainer writes with the value (and the suggestion, if any) replaced by a
+    slot, rendered once; filling it gives the explainer's text byte for byte, since the catalog inserts both as
+    plain text. ``None`` when the template does not hold each slot exactly once (the caller renders in full)."""
+    found = _TEMPLATES.get(key)
+    if found is None or found[0] is not err.schema or found[1] is not root:
+        ctx = _Ctx(err, root)
+        ctx.__dict__["value"] = _SLOT_VALUE  # the cached property, preset
+        ctx.__dict__["personal"] = personal
+        out = render(ctx, None if suggestion is None else _SLOT_SUGGESTION)
+        texts: Texts | None = dict(out[0].message) if len(out) == 1 else None
+        if texts is not None and any(text.count(_SLOT_VALUE) != 1 or text.count(_SLOT_SUGGESTION) != (
+                0 if suggestion is None else 1) for text in texts.values()):
+            texts = None
+        if len(_TEMPLATES) >= 4096:
+            _TEMPLATES.clear()
+        found = _TEMPLATES[key] = (err.schema, root, texts)
+    template = found[2]
+    if template is None:
+        return None
+    value_text = shown(value)
+    message = {lang: text.replace(_SLOT_VALUE, value_text).replace(_SLOT_SUGGESTION, suggestion or "")
+               for lang, text in template.items()}
+    return [Explained("schema:" + str(err.validator), pointer_of(err.absolute_path), value, message)]
+
+
+def _value_template(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explained] | None:
+    """A ``pattern``/``format`` error on a text, from its template; ``None``: render in full."""
+    raw = err.instance
+    if type(raw) is not str or "\x00" in raw or not isinstance(err.schema, dict):  # a slot's mark in the value
+        return None
+    parts = tuple(err.absolute_path)
+    personal = _personal_at(root, parts)
+    mask = mask_personal if personal else mask_text  # what safe_value does to a text at this place
+    value = mask(raw)
+    value = value if len(value) <= 200 else value[:199] + "…"
+    if err.validator == "pattern":
+        stripped = re.sub(r"[\s.\-]", "", raw)
+        suggestion: str | None = None
+        if stripped != raw and rs_accepts("pattern", err.validator_value, stripped):
+            fix = mask(stripped)
+            suggestion = shown(fix if len(fix) <= 200 else fix[:199] + "…")
+        return _filled(("pattern", id(err.schema), id(root), parts, suggestion is None), err, root, value,
+                       suggestion, personal, lambda c, slot: _pattern(c, slot))
+    fmt = str(err.validator_value)
+    key, fix = _format_plan(fmt, raw)
+    return _filled(("format", id(err.schema), id(root), parts, key, not fix), err, root, value, fix or None,
+                   personal, lambda c, slot: _format(c, (key, slot or "")))
 
 
 def _limit(key: str, actual: Callable[[Any], Any] | None = None) -> Callable[[_Ctx], list[Explained]]:
@@ -465,6 +605,13 @@ def explain(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explai
     cannot finish raises :class:`Undescribed`, so the caller asks python-jsonschema instead.
     """
     err = most_relevant(err) if isinstance(err, ValidationError) else err
+    if TEMPLATES and err.validator in ("type", "pattern", "format"):
+        try:
+            quick = _type_template(err, root) if err.validator == "type" else _value_template(err, root)
+        except Exception:  # the full explainer below says what is wrong, or falls back as it always does
+            quick = None
+        if quick is not None:
+            return quick
     ctx = _Ctx(err, root)
     handler = _EXPLAIN.get(err.validator, _generic)
     try:

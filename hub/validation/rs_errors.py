@@ -52,6 +52,7 @@ class RsError:
     instance: Any
     absolute_path: list[PathPart]
     message: str
+    where: tuple[Any, ...] = ()  # the evaluation path in the schema (a key of the explained-errors memo)
     context: tuple[()] = ()
 
 
@@ -82,7 +83,6 @@ class RsErrors:
         self._walks: dict[tuple[Any, ...], _Walk] = {}
         self._keys: dict[int, dict[str, int]] = {}
         self._keep: list[Any] = []  # resolved nodes whose id() is a key of ``_keys``
-        self.explained: dict[tuple[Any, ...], list[Any]] = {}  # the validator's memo of explained errors
         self._orders: dict[tuple[Any, ...], tuple[tuple[int, ...], _Walk, str]] = {}  # see _describe
 
     def _walk(self, path: tuple[Any, ...], false_schema: bool) -> _Walk:
@@ -162,7 +162,8 @@ class RsErrors:
         name = kind.name
         evaluation_path = err.evaluation_path
         parts: list[PathPart] = list(err.instance_path)
-        key = (name, kind.property if name == "required" else None, *evaluation_path, None, *parts)
+        where = tuple(evaluation_path)
+        key = (name, kind.property if name == "required" else None, *where, None, *parts)
         known = self._orders.get(key)
         if known is not None:  # the same error at the same place: its order does not depend on the document
             order, walk, message = known
@@ -171,7 +172,7 @@ class RsErrors:
             while at < len(parts):
                 node, at = _child(node, parts, at)
             return order, RsError(validator=walk.keyword, validator_value=walk.value, schema=walk.schema,
-                                  instance=node, absolute_path=parts, message=message)
+                                  instance=node, absolute_path=parts, message=message, where=where)
         walk = self.walk(evaluation_path, name == "falseSchema")
         order: list[int] = []
         node = document
@@ -204,7 +205,7 @@ class RsErrors:
                 self._orders.clear()
             self._orders[key] = (tuple(order), walk, message)
         return tuple(order), RsError(validator=walk.keyword, validator_value=walk.value, schema=walk.schema,
-                                     instance=node, absolute_path=parts, message=message)
+                                     instance=node, absolute_path=parts, message=message, where=where)
 
 
 def _child(node: Any, parts: list[PathPart], at: int) -> tuple[Any, int]:

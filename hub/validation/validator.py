@@ -15,8 +15,9 @@ from __future__ import annotations
 import gc
 import importlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any
 
 from hub.i18n import both
@@ -38,12 +39,12 @@ from hub.validation.report import (
     summarize,
 )
 from hub.validation.rs_errors import RsError, Undescribed
-from hub.validation.store import SchemaEntry, SchemaStore, get_store
+from hub.validation.store import SchemaEntry, SchemaStore, content_hash, get_store
 
 log = get_logger("hub.validation")
 
 MAX_ISSUES_PER_DOCUMENT = 100
-MAX_REMEMBERED = 20_000  # explained jsonschema-rs errors kept per schema
+MAX_REMEMBERED = 20_000  # explained jsonschema-rs errors kept per process (all schemas), least recently used out
 _SEVERITIES = {"error", "warning", "info"}
 _rules_evaluate: Callable[..., list[Any]] | None = None
 _rules_loaded = False
@@ -77,6 +78,48 @@ def _parts(pointer: str, document: Any) -> list[PathPart]:
     return parts
 
 
+class ExplainedMemo:
+    """The explained jsonschema-rs errors of this process, across batches and calls: a bounded LRU.
+
+    Keyed by everything that decides the messages: the schema (URN, version and the hash of its content with every
+    ``$ref`` inlined), where in it the error was evaluated, the keyword, the place in the document, the value (its
+    type and a canonical form) and the error text; an entry holds both languages. Values stay in memory only, never
+    in a log. Adding and evicting hold a lock, so it stays consistent and bounded when the API validates in several
+    threads.
+    """
+
+    def __init__(self, size: int = MAX_REMEMBERED):
+        self.size = size
+        self._entries: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> list[Any] | None:
+        # no lock: each OrderedDict operation is atomic under the GIL, and an entry another thread evicted in
+        # between is simply not moved (the next put re-adds it)
+        found = self._entries.get(key)
+        if found is not None:
+            with suppress(KeyError):
+                self._entries.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], explained: list[Any]) -> None:
+        with self._lock:
+            self._entries[key] = explained
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+EXPLAINED = ExplainedMemo()
+
+
 def _texts(value: Any, fallback: str) -> Message:
     """A rule's ``{id, en}`` message, with any NIK/NIP or e-mail inside it masked."""
     if isinstance(value, dict):
@@ -98,6 +141,9 @@ class DocumentValidator:
         self._runner: Callable[[Any], list[Any]] | bool | None = False  # built at the first document
         self._rs = self.store.rs_validator(entry)
         self._rs_errors = engine.rs_described(self.store, entry)
+        # the schema with every $ref inlined, hashed: a referenced schema that changed makes new messages
+        self._memo_key = (entry.urn, entry.version, self.store.memo(
+            "resolved_hash", entry, lambda: content_hash(self.resolved)))
         engine.py_validator(self.store, entry)  # compile now, not inside the first invalid document
 
     def schema_valid(self, document: Any) -> bool:
@@ -149,22 +195,20 @@ class DocumentValidator:
         return issues
 
     def _explain(self, err: Any) -> list[Any]:
-        """:func:`explain`, remembered per schema for a jsonschema-rs error on a plain value (or a missing field):
-        a batch repeats the same mistake on the same field, and the message depends on nothing else."""
+        """:func:`explain`, remembered per process (:data:`EXPLAINED`) for a jsonschema-rs error on a plain value (or
+        a missing field): batches repeat the same mistake on the same field, and the message depends on nothing
+        else."""
         if not isinstance(err, RsError):
             return explain(err, self.resolved)
         instance = None if err.validator == "required" else err.instance
         if instance is not None and not isinstance(instance, str | int | float | bool):
             return explain(err, self.resolved)
         same = repr(instance) if isinstance(instance, float) else instance  # -0.0 == 0.0, but is written otherwise
-        key = (id(err.schema), err.validator, tuple(err.absolute_path), type(instance), same, err.message)
-        memo = self._rs_errors.explained
-        found = memo.get(key)
+        key = (self._memo_key, err.where, err.validator, tuple(err.absolute_path), type(instance), same, err.message)
+        found = EXPLAINED.get(key)
         if found is None:
             found = explain(err, self.resolved)
-            if len(memo) >= MAX_REMEMBERED:
-                memo.clear()
-            memo[key] = found
+            EXPLAINED.put(key, found)
         return found
 
     def _disagreement(self, document: Any) -> list[Issue]:
