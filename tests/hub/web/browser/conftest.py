@@ -69,7 +69,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     folder = tmp_path_factory.mktemp("web-site")
     env = {"SIMPUL_DATABASE_URL": f"sqlite:///{folder / 'simpul.db'}", "SIMPUL_OUTPUT_DIR": str(folder / "out"),
-           "SIMPUL_WEB_SECRET_KEY": "uji-browser-" + "x" * 32, "SIMPUL_SERVE_WORKERS": "on"}
+           "SIMPUL_WEB_SECRET_KEY": "uji-browser-" + "x" * 32, "SIMPUL_SERVE_WORKERS": "on",
+           "SIMPUL_CERTIFICATE_KEY_FILE": str(folder / "simpul-certificate.key")}
     saved = {k: os.environ.get(k) for k in [*env, "SIMPUL_EPLANNING_TOKEN"]}
     os.environ.update(env)
     get_settings.cache_clear()
