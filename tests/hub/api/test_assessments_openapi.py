@@ -69,9 +69,8 @@ def test_one_application_and_a_real_document_only(api: TestClient, auditor: Head
                     headers=opd).status_code == 403  # the rights are checked as without it
 
 
-def test_the_override_is_stored_with_the_job_for_a_worker_in_another_process(api: TestClient,  # noqa: F811
-                                                                             auditor: Headers,
-                                                                             registry_loaded: Database):
+def test_the_override_is_stored_with_the_job_for_a_worker_in_another_process(
+        api: TestClient, auditor: Headers, registry_loaded: Database):  # noqa: F811
     """A separate ``simpul worker`` has no in-memory seam of the API process: it reads the job's own copy."""
     from hub.services.assessments import AssessmentService
     from registry.assessments import job_openapi
