@@ -20,6 +20,23 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 REGISTRY_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2id still, at the lowest cost: the defaults (64 MiB, t=3) take ~0.15 s per hash or check, and the web
+    tests sign in hundreds of times. What is stored and checked stays a real argon2id hash."""
+    from argon2 import PasswordHasher
+
+    from hub.services import users
+
+    fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    real = users.hasher
+    users.hasher = lambda: fast  # type: ignore[assignment]
+    users._dummy_hash.cache_clear()
+    yield
+    users.hasher = real  # type: ignore[assignment]
+    users._dummy_hash.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test writes ./simpul.db or ./simpul-output, and settings are re-read for each test."""
