@@ -24,16 +24,12 @@ def _release_cli_logging():  # type: ignore[no-untyped-def]
     structlog.reset_defaults()
 
 
-@pytest.fixture
-def folder_spec(tmp_path: Path) -> Path:
+def bapenda_spec(tmp_path: Path, rows: list[str]) -> Path:
+    """A spreadsheet-folder application (Bapenda's pendapatan CSV export) with its mapping, as a user writes it."""
     exports = tmp_path / "ekspor"
     exports.mkdir()
     (exports / "pendapatan.csv").write_text(
-        "ID;Tahun;Kode OPD;Kode Rekening;Uraian;Target\n"
-        "PD-1;2025;5.02.0.00.0.00.01.0000;410109010001;Pajak Hotel;2.500.000.000\n"
-        "PD-2;2025;5.02.0.00.0.00.01.0000;410110010001;Pajak Restoran;1.800.000.000\n"
-        "PD-3;2025;5.02.0.00.0.00.01.0000;4101;Pajak Hiburan;banyak\n"
-        "PD-4;2025;5.02.0.00.0.00.01.0000;410112010001;;900.000.000\n", encoding="utf-8")
+        "ID;Tahun;Kode OPD;Kode Rekening;Uraian;Target\n" + "".join(f"{row}\n" for row in rows), encoding="utf-8")
     (tmp_path / "pendapatan.yaml").write_text(yaml.safe_dump({
         "schema": "penganggaran/pendapatan", "resource": "pendapatan",
         "fields": {"id_pendapatan": "id", "tahun_anggaran": {"from": "tahun", "type": "int"},
@@ -45,6 +41,15 @@ def folder_spec(tmp_path: Path) -> Path:
         "folder": "ekspor"}}, "resources": {"pendapatan": {"file": "*.csv", "mapping_file": "pendapatan.yaml"}}}),
         encoding="utf-8")
     return spec
+
+
+@pytest.fixture
+def folder_spec(tmp_path: Path) -> Path:
+    return bapenda_spec(tmp_path, [
+        "PD-1;2025;5.02.0.00.0.00.01.0000;410109010001;Pajak Hotel;2.500.000.000",
+        "PD-2;2025;5.02.0.00.0.00.01.0000;410110010001;Pajak Restoran;1.800.000.000",
+        "PD-3;2025;5.02.0.00.0.00.01.0000;4101;Pajak Hiburan;banyak",
+        "PD-4;2025;5.02.0.00.0.00.01.0000;410112010001;;900.000.000"])
 
 
 @pytest.fixture
@@ -131,22 +136,9 @@ def test_pull_and_sync_show_and_count_warnings_not_only_errors(tmp_path: Path, m
                                                                ) -> None:
     """A warning (ADR 0008: a disagreement with legitimate cases) keeps the record valid, but the user sees it:
     counted in the summary, listed apart from the errors, and in the JSON."""
-    exports = tmp_path / "ekspor"
-    exports.mkdir()
-    (exports / "pendapatan.csv").write_text(
-        "ID;Tahun;Kode OPD;Kode Rekening;Uraian;Target\n"
-        "PD-1;2025;5.02.0.00.0.00.01.0000;410109010001;Pajak Hotel;2.500.000.000\n"
-        "PD-2;2025;5.02.0.00.0.00.01.0000;490109010001;Pajak Lain-lain;1.800.000.000\n", encoding="utf-8")
-    (tmp_path / "pendapatan.yaml").write_text(yaml.safe_dump({
-        "schema": "penganggaran/pendapatan", "resource": "pendapatan",
-        "fields": {"id_pendapatan": "id", "tahun_anggaran": {"from": "tahun", "type": "int"},
-                   "kode_pemda": {"const": "35.72"}, "kode_opd": "kode_opd",
-                   "kode_rekening": {"from": "kode_rekening", "code": "#.#.##.##.##.####"},
-                   "uraian": "uraian", "target": {"from": "target", "type": "int"}}}), encoding="utf-8")
-    spec = tmp_path / "bapenda.yaml"
-    spec.write_text(yaml.safe_dump({"app": "bapenda", "connector": {"type": "spreadsheet", "config": {
-        "folder": "ekspor"}}, "resources": {"pendapatan": {"file": "*.csv", "mapping_file": "pendapatan.yaml"}}}),
-        encoding="utf-8")
+    spec = bapenda_spec(tmp_path, [
+        "PD-1;2025;5.02.0.00.0.00.01.0000;410109010001;Pajak Hotel;2.500.000.000",
+        "PD-2;2025;5.02.0.00.0.00.01.0000;490109010001;Pajak Lain-lain;1.800.000.000"])
     result = runner.invoke(app, ["--lang", "en", "pull", str(spec), "pendapatan"])
     assert result.exit_code == 0, result.output  # warnings do not fail a pull
     assert "valid 2, invalid 0, warnings 1 (in 1 records)" in result.output
