@@ -173,6 +173,7 @@ class SettingRow(Base):
     __tablename__ = "registry_setting"
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    # nullable as migration 0009 made it (tests/registry/test_migrations_match_models.py keeps the two equal)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(200))
