@@ -165,13 +165,16 @@ def nip_adult_at_tmt(doc: dict[str, Any], ctx: RuleContext) -> list[Finding]:
     else:
         age = year - born.year - ((month, 1) < (born.month, born.day))
         shown = f"{year}-{month:02d}"
-    if age >= MIN_AGE_AT_APPOINTMENT:
+    minimum = MIN_AGE_AT_APPOINTMENT[parsed.form]
+    if age >= minimum:
         return []
-    return [("/nip", v.masked(doc["nip"]), {"tmt": shown, "age": max(age, 0), "minimum": MIN_AGE_AT_APPOINTMENT})]
+    return [("/nip", v.masked(doc["nip"]), {"tmt": shown, "age": max(age, 0), "minimum": minimum})]
 
 
-#: PP 11/2017 (Manajemen PNS) Pasal 23 ayat (1) huruf a: a candidate is at least 18 when applying.
-MIN_AGE_AT_APPOINTMENT = 18
+#: The youngest age at which each kind of ASN applies, so the youngest at the start date (TMT), by the NIP's form:
+#: PP 11/2017 (Manajemen PNS) Pasal 23 ayat (1) huruf a: a PNS candidate is at least 18 when applying;
+#: PP 49/2018 (Manajemen PPPK) Pasal 16 huruf a: a PPPK candidate is at least 20 when applying.
+MIN_AGE_AT_APPOINTMENT = {"PNS": 18, "PPPK": 20}
 
 _FUNCTIONAL = ("fungsional_tertentu", "fungsional_umum")
 

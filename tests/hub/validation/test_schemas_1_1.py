@@ -118,6 +118,24 @@ def test_nip_start_date_in_the_future_or_before_18_is_an_error(document, nip, ru
     assert (rule, "/nip") not in errors("kepegawaian/pegawai:1", doc)
 
 
+@pytest.mark.parametrize(("nip", "flagged"), [
+    ("199607222016211005", False),   # TMT year 2016, born July 1996: 20 by 31 December 2016
+    ("199607222015211005", True),    # 19 at the end of 2015: a PNS could start at 19, a PPPK not
+    ("199607222014211005", True),    # 18: PEG-010 also for a PPPK who would be old enough as a PNS
+])
+def test_pppk_minimum_age_at_start_is_20(nip, flagged):
+    doc = with_(PPPK, nip=nip, tanggal_lahir="1996-07-22")
+    assert (("PEG-010", "/nip") in errors("kepegawaian/pegawai", doc)) is flagged
+
+
+def test_pppk_age_message_names_the_pppk_minimum():
+    doc = with_(PPPK, nip="199607222015211005", tanggal_lahir="1996-07-22")
+    report = validate_documents("kepegawaian/pegawai", [doc], store=STORE)
+    [issue] = [i for d in report.documents for i in d.issues if i.rule == "PEG-010"]
+    assert "19 tahun" in issue.message.id and "20 tahun" in issue.message.id
+    assert "only 19" in issue.message.en and "is 20" in issue.message.en
+
+
 def test_nip_start_date_exactly_at_18_passes():
     doc = with_(PEGAWAI, nip="197204011990041003", tanggal_lahir="1972-04-01")  # TMT 1 April 1990: 18 that day
     assert not any(rule in ("PEG-009", "PEG-010") for rule, _ in errors("kepegawaian/pegawai", doc))
