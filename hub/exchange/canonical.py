@@ -276,6 +276,22 @@ def _jv(value: Any) -> str:
     return _dumps(value)
 
 
+_stamps: dict[tuple[datetime, Any], str] = {}
+
+
+def _stamp(value: datetime | None) -> str:
+    """``_jv(_iso(value))``, remembered: the versions of one sync batch share their ``fetched_at``."""
+    if value is None:
+        return "null"
+    key = (value, value.utcoffset())  # equal instants at other offsets print otherwise
+    text = _stamps.get(key)
+    if text is None:
+        if len(_stamps) >= 4096:
+            _stamps.clear()
+        text = _stamps[key] = _jv(_iso(value))
+    return text
+
+
 def _item_json(row: Any, data: str, personal: bool, findings: list[dict[str, Any]] | None) -> str:
     """One item of a page as JSON text, the same fields, order and bytes as ``_dumps`` of :func:`present`'s dict."""
     key = present_key(row.schema_key, row.record_key, personal=personal)
@@ -283,7 +299,7 @@ def _item_json(row: Any, data: str, personal: bool, findings: list[dict[str, Any
     return (f'{{"schema":{_jv(row.schema_key)},"key":{_jv(key)},"version":{_jv(row.version)},'
             f'"current":{"true" if row.is_current else "false"},"kode_opd":{_jv(row.kode_opd)},'
             f'"tahun":{_jv(row.tahun)},"data":{data},"provenance":{{"source_app":{_jv(row.source_app)},'
-            f'"source_resource":{_jv(row.source_resource)},"fetched_at":{_jv(_iso(row.fetched_at))},'
+            f'"source_resource":{_jv(row.source_resource)},"fetched_at":{_stamp(row.fetched_at)},'
             f'"content_hash":{_jv(row.content_hash)},"schema_version":{_jv(row.schema_version)},'
             f'"sync_run":{_jv(row.sync_run)}}}{tail}}}')
 

@@ -64,10 +64,12 @@ def _row(**changes: object) -> PageRow:
 
 
 def test_the_item_builder_writes_the_bytes_of_the_json_encoder():
+    """Also through the remembered fetched_at texts: the first row and the +07:00 one are the same instant."""
     rows = [_row(), _row(kode_opd=None, tahun=None, sync_run=None, is_current=False),
             _row(record_key='kutip "ganda" \\ garis\nbaru', source_app="é ünï \u2028 \x00"),
             _row(fetched_at=datetime(2026, 1, 2, 3, 4, 5)), _row(fetched_at=None),
             _row(fetched_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=7)))),
+            _row(fetched_at=datetime(2026, 12, 7, 15, 0, 1, 123456, tzinfo=timezone(timedelta(hours=7)))),
             _row(tahun=2025.0), _row(tahun=Decimal("2025")), _row(version=True),
             _row(record_key="NIK 3201234567890001 budi@contoh.id")]
     for row in rows:
