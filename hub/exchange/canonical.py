@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import UTC, datetime
 from functools import lru_cache
+from json.encoder import encode_basestring as _jstr  # what _dumps writes for a str (ensure_ascii=False)
 from typing import Any
 
 from sqlalchemy import Text, cast, select, true
@@ -259,15 +261,112 @@ _PAGE_COLUMNS = (RecordRow.id, RecordRow.schema_key, RecordRow.record_key, Recor
                  RecordRow.schema_version, RecordRow.sync_run)
 
 
+def _jv(value: Any) -> str:
+    """One JSON value exactly as ``_dumps`` writes it, without the encoder's set-up for the common column types."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is str:
+        return _jstr(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return _dumps(value)
+
+
+_stamps: dict[tuple[datetime, Any], str] = {}
+
+
+def _stamp(value: datetime | None) -> str:
+    """``_jv(_iso(value))``, remembered: the versions of one sync batch share their ``fetched_at``."""
+    if value is None:
+        return "null"
+    key = (value, value.utcoffset())  # equal instants at other offsets print otherwise
+    text = _stamps.get(key)
+    if text is None:
+        if len(_stamps) >= 4096:
+            _stamps.clear()
+        text = _stamps[key] = _jv(_iso(value))
+    return text
+
+
 def _item_json(row: Any, data: str, personal: bool, findings: list[dict[str, Any]] | None) -> str:
-    """One item of a page as JSON text, the same fields and order as :func:`present`."""
+    """One item of a page as JSON text, the same fields, order and bytes as ``_dumps`` of :func:`present`'s dict."""
     key = present_key(row.schema_key, row.record_key, personal=personal)
-    prov = {"source_app": row.source_app, "source_resource": row.source_resource, "fetched_at": _iso(row.fetched_at),
-            "content_hash": row.content_hash, "schema_version": row.schema_version, "sync_run": row.sync_run}
-    head = _dumps({"schema": row.schema_key, "key": key, "version": row.version, "current": bool(row.is_current),
-                   "kode_opd": row.kode_opd, "tahun": row.tahun})
     tail = f',"findings":{_dumps(findings)}' if findings is not None else ""
-    return f'{head[:-1]},"data":{data},"provenance":{_dumps(prov)}{tail}}}'
+    return (f'{{"schema":{_jv(row.schema_key)},"key":{_jv(key)},"version":{_jv(row.version)},'
+            f'"current":{"true" if row.is_current else "false"},"kode_opd":{_jv(row.kode_opd)},'
+            f'"tahun":{_jv(row.tahun)},"data":{data},"provenance":{{"source_app":{_jv(row.source_app)},'
+            f'"source_resource":{_jv(row.source_resource)},"fetched_at":{_stamp(row.fetched_at)},'
+            f'"content_hash":{_jv(row.content_hash)},"schema_version":{_jv(row.schema_version)},'
+            f'"sync_run":{_jv(row.sync_run)}}}{tail}}}')
+
+
+class ItemTexts:
+    """Served item texts (findings aside), memoised per stored version. The key is *every* value the text is made
+    of (:func:`_memo_key`: the page query's whole row — id, key, version, current flag, OPD, year, the document's
+    stored text, provenance — the types and UTC offset that make equal values print differently, and whether
+    personal data is shown), and the text is a pure function of that key and the schema's plans, which the memo
+    belongs to (new plan objects start an empty memo). So no entry can be stale: a version written by any process,
+    a re-used id or a flipped ``is_current`` reads as another key — the page's SQL runs on every read, only the
+    building of the text is skipped. Bounded by the characters held; when full the older half is dropped."""
+
+    MAX_CHARS = 16_000_000  # item texts + their documents' texts held (≈ 8,000 items of 1 KB)
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[Any, ...], tuple[str, int]] = {}
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        hit = self._texts.get(key)
+        return hit[0] if hit is not None else None
+
+    def put(self, key: tuple[Any, ...], text: str, size: int) -> None:
+        with self._lock:
+            if key in self._texts:
+                return
+            if self._chars + size > self.MAX_CHARS:
+                kept = list(self._texts.items())[len(self._texts) // 2:]
+                self._texts = dict(kept)
+                self._chars = sum(n for _t, n in self._texts.values())
+            self._texts[key] = (text, size)
+            self._chars += size
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def _memo_key(row: Any, personal: bool) -> tuple[Any, ...]:
+    """The memo key of one page row: its values in _PAGE_COLUMNS order, plus what tells apart values that compare
+    equal but print differently (2024 and 2024.0 or Decimal(2024); one instant at two UTC offsets)."""
+    at = row.fetched_at
+    return (personal, *row, type(row.version), type(row.tahun), at.utcoffset() if at is not None else None)
+
+
+@lru_cache(maxsize=64)
+def _item_texts(schema: str, text: TextPlan, mask: PlanRoot) -> ItemTexts:
+    return ItemTexts()
+
+
+def item_texts(schema: str) -> ItemTexts:
+    """The memo of ``schema``'s item texts, tied to its current plans."""
+    return _item_texts(schema, text_plan(schema), mask_plan(schema))
+
+
+def _page_items(schema: str, rows: list[Any], personal: bool) -> list[str]:
+    memo = item_texts(schema)
+    items = []
+    for r in rows:
+        key = _memo_key(r, personal)
+        text = memo.get(key)
+        if text is None:
+            text = _item_json(r, present_document_json(schema, r.document_text, personal=personal), personal, None)
+            memo.put(key, text, len(text) + len(r.document_text))
+        items.append(text)
+    return items
 
 
 def list_records_json(schema: str, *, db: Database | None = None, cursor: str | None = None,
@@ -292,9 +391,12 @@ def list_records_json(schema: str, *, db: Database | None = None, cursor: str | 
         rows = list(s.execute(q.order_by(RecordRow.id).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
-        checker = ReferenceChecker(s, schema) if with_findings else None
-        items = [_item_json(r, present_document_json(schema, r.document_text, personal=personal), personal,
-                            checker.findings(json.loads(r.document_text)) if checker else None) for r in rows]
+        if with_findings:
+            checker = ReferenceChecker(s, schema)
+            items = [_item_json(r, present_document_json(schema, r.document_text, personal=personal), personal,
+                                checker.findings(json.loads(r.document_text))) for r in rows]
+        else:
+            items = _page_items(schema, rows, personal)
     last = rows[-1].id if rows else (decode_cursor(cursor) if cursor else 0)
     # next_cursor is always given (also on the last page): keep it and ask again later for what changed since.
     text = (f'{{"schema":{_dumps(schema)},"items":[{",".join(items)}],"count":{len(items)},'
