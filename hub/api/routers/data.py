@@ -52,17 +52,6 @@ def _principal(credentials: Credentials) -> tuple[Database, Principal]:
     return db, credentials.principal(db)
 
 
-INLINE_LIMIT = 100  # pages up to this many records, without findings, are read on the event loop on SQLite
-
-
-def _inline(credentials: Credentials, limit: int, findings: bool) -> bool:
-    """Whether a page is read on the event loop instead of a worker thread: on SQLite (a local file in WAL mode,
-    where a read never waits for a writer and the rate limit is in memory) a page of up to 100 records is ≈ 1–3 ms
-    of CPU, which the GIL serialises with the loop anyway, while the thread hop itself costs ≈ 0.5–0.8 ms of CPU per
-    read. PostgreSQL (network round trips), bigger pages and findings keep the hop."""
-    return limit <= INLINE_LIMIT and not findings and credentials.database().backend == "sqlite"
-
-
 async def _audit_read(db: Database, principal: Principal, schema: str, what: dict[str, Any]) -> None:
     details = {"key_id": principal.key_id, **what}
     if get_settings().exchange_audit_buffer > 0:
@@ -94,10 +83,7 @@ async def list_records(
                                                   with_findings=findings)
         return db, principal, schema, personal, None, page, count
 
-    if _inline(credentials, limit, findings):
-        db, principal, schema, personal, limited, page, count = read()
-    else:
-        db, principal, schema, personal, limited, page, count = await asyncio.to_thread(read)
+    db, principal, schema, personal, limited, page, count = await asyncio.to_thread(read)
     if limited:
         return limited
     await _audit_read(db, principal, schema,

@@ -231,34 +231,3 @@ def test_every_canonical_read_authenticates_in_its_single_thread_hop(api, regist
         en_answer = api.get(url + "?lang=en")
         assert id_answer.status_code == en_answer.status_code == 401
         assert id_answer.json()["detail"] != en_answer.json()["detail"]  # bilingual, Bahasa Indonesia by default
-
-
-def test_small_pages_on_sqlite_are_read_on_the_event_loop_and_the_rest_in_one_thread_hop(api, registry_key,
-                                                                                         registry_db, monkeypatch):
-    """SQLite, up to 100 records, no findings: no worker thread (the hop costs more than such a read); PostgreSQL,
-    bigger pages and findings: one hop. The answer is the same either way."""
-    import asyncio
-
-    from hub.api.routers import data
-
-    hops = []
-    real = asyncio.to_thread
-
-    async def counted(fn, *args, **kwargs):
-        hops.append(getattr(fn, "__qualname__", str(fn)))
-        return await real(fn, *args, **kwargs)
-
-    monkeypatch.setattr(data.asyncio, "to_thread", counted)
-    headers = consumer_key(registry_key, registry_db, "data:read:penganggaran/rincian_belanja")
-    url = "/v1/data/penganggaran/rincian_belanja/records"
-    answers = {}
-    for query in ("limit=100", "limit=101", "limit=100&findings=true"):
-        hops.clear()
-        r = api.get(f"{url}?{query}", headers=headers)
-        assert r.status_code == 200, r.text
-        answers[query] = r.json()
-        reads = [h for h in hops if h.startswith("list_records.")]
-        inline = registry_db.backend == "sqlite" and query == "limit=100"
-        assert len(reads) == (0 if inline else 1), (query, hops)
-    assert answers["limit=100"]["items"] == answers["limit=101"]["items"]
-    assert api.get(url, headers={}).status_code == 401  # refused before any read, inline or not
