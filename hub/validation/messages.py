@@ -206,16 +206,22 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text[: text.rfind(" ", 0, limit)].rstrip(",;:") + " …"
 
 
+_RP = re.compile(r"(?i)^\s*rp\.?\s*")
+_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _number_hint(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    text = re.sub(r"(?i)^\s*rp\.?\s*", "", value).strip()
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # Indonesian thousands: 1.500.000,50
+    text = _RP.sub("", value).strip()
+    if _THOUSANDS.fullmatch(text):  # Indonesian thousands: 1.500.000,50
         text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d+", text):
+    elif _DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     text = text.replace(" ", "")
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if _PLAIN_NUMBER.fullmatch(text):
         return text
     return None
 

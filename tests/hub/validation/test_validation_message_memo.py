@@ -212,3 +212,16 @@ def test_an_unknown_field_is_looked_up_by_difflib_once_per_place_name_and_lackin
     validate_documents("uji/pegawai", [{k: v for k, v in documents[0].items() if k != "nama"}], rules=False,
                        store=store)
     assert len(calls) > once  # another declared name lacking: worked out again
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats()), as_json=st.booleans())
+def test_shown_writes_texts_and_integers_as_json_dumps_does(value, as_json):
+    from hub.validation.privacy import MAX_SHOWN, shown
+
+    if isinstance(value, str) and not as_json:
+        expected = value
+    else:
+        expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    expected = expected if len(expected) <= MAX_SHOWN else expected[: MAX_SHOWN - 1] + "…"
+    assert shown(value, as_json=as_json) == expected
