@@ -26,6 +26,7 @@ from hub.i18n import LANGS, catalog, t
 from hub.logging import mask_text
 from hub.validation.engine import rs_accepts
 from hub.validation.privacy import PathPart, is_personal, mask_personal, safe_value, shown, subschema_at
+from hub.validation.report import Message
 from hub.validation.rs_errors import RsError, Undescribed
 
 Texts = dict[str, str]
@@ -205,16 +206,22 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text[: text.rfind(" ", 0, limit)].rstrip(",;:") + " …"
 
 
+_RP = re.compile(r"(?i)^\s*rp\.?\s*")
+_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def _number_hint(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    text = re.sub(r"(?i)^\s*rp\.?\s*", "", value).strip()
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # Indonesian thousands: 1.500.000,50
+    text = _RP.sub("", value).strip()
+    if _THOUSANDS.fullmatch(text):  # Indonesian thousands: 1.500.000,50
         text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d+", text):
+    elif _DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     text = text.replace(" ", "")
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if _PLAIN_NUMBER.fullmatch(text):
         return text
     return None
 
@@ -503,7 +510,14 @@ def _declared(node: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _unknown_fields(c: _Ctx) -> list[Explained]:
+#: (id(schema node), place, unknown name, the declared names the object lacks) → (the node, kept alive; pointer,
+#: texts, their report ``Message``): an unknown field's message depends on nothing else
+_UNKNOWN: dict[tuple[Any, ...], tuple[Any, str, Texts, Message]] = {}
+
+
+def _unknown_fields(c: _Ctx, remember: bool = False) -> list[Explained]:
+    """``remember``: take each unknown field's message from :data:`_UNKNOWN` (rendered by this same code the first
+    time its place, name and lacking declared names are met: the closest name is a ``difflib`` search)."""
     instance = c.err.instance if isinstance(c.err.instance, dict) else {}
     schema = c.err.schema if isinstance(c.err.schema, dict) else {}
     known = _object_properties(schema)
@@ -520,15 +534,32 @@ def _unknown_fields(c: _Ctx) -> list[Explained]:
         where = t("validation.where", lang, parent=field_label(c.parts, lang)) if c.parts else ""
         return {"where": where}
 
+    def texts_of(extra: str) -> Texts:
+        close = _closest(extra, free) or _closest(extra, known)
+        hints = [("validation.hint.did_you_mean", {"suggestion": close})] if close else []
+        return c.texts("validation.additionalProperties", hints=hints, lang_params=params, name=extra)
+
+    rule = "schema:" + str(c.err.validator)
     out = []
     for extra in extras:
         parts = [*c.parts, extra]
-        close = _closest(extra, free) or _closest(extra, known)
-        hints = [("validation.hint.did_you_mean", {"suggestion": close})] if close else []
-        texts = c.texts("validation.additionalProperties", hints=hints, lang_params=params, name=extra)
         value = safe_value(instance.get(extra), c.root, parts)
-        out.append(Explained("schema:" + str(c.err.validator), pointer_of(parts), value, texts))
+        if not remember:
+            out.append(Explained(rule, pointer_of(parts), value, texts_of(extra)))
+            continue
+        key = (id(c.err.schema), tuple(c.parts), extra, tuple(free))
+        found = _UNKNOWN.get(key)
+        if found is None or found[0] is not c.err.schema:
+            texts = texts_of(extra)
+            if len(_UNKNOWN) >= 4096:
+                _UNKNOWN.clear()
+            found = _UNKNOWN[key] = (c.err.schema, pointer_of(parts), texts, Message(**texts))
+        out.append(Explained(rule, found[1], value, found[2], found[3]))
     return out or _generic(c)
+
+
+def _unknown_remembered(c: _Ctx) -> list[Explained]:
+    return _unknown_fields(c, remember=True)
 
 
 def _dependent_required(c: _Ctx) -> list[Explained]:
@@ -614,6 +645,8 @@ def explain(err: ValidationError | RsError, root: dict[str, Any]) -> list[Explai
             return quick
     ctx = _Ctx(err, root)
     handler = _EXPLAIN.get(err.validator, _generic)
+    if TEMPLATES and err.validator == "additionalProperties":
+        handler = _unknown_remembered
     try:
         return handler(ctx)
     except Exception as exc:  # an explainer must never hide the error itself

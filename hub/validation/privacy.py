@@ -9,6 +9,7 @@ Personal values show only their first and last two characters; every other text 
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ PERSONAL_NAMES = frozenset({
 MAX_SHOWN = 80
 
 PathPart = str | int
+_json_text = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
 
 
 def _child(node: Any, part: PathPart, depth: int = 0) -> Any:
@@ -130,7 +132,12 @@ def safe_value(value: Any, root: Any, parts: Sequence[PathPart]) -> Any:
 
 def shown(value: Any, *, as_json: bool = False) -> str:
     """Short text of an (already masked) value for a message."""
-    if isinstance(value, str) and not as_json:
+    kind = type(value)
+    if kind is str:
+        text = value if not as_json else _json_text(value)  # what json.dumps writes for a text, without an encoder
+    elif kind is int:
+        text = int.__repr__(value)
+    elif isinstance(value, str) and not as_json:
         text = value
     else:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)

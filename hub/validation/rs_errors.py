@@ -52,8 +52,11 @@ class RsError:
     instance: Any
     absolute_path: list[PathPart]
     message: str
-    where: tuple[Any, ...] = ()  # the evaluation path in the schema (a key of the explained-errors memo)
+    where: tuple[Any, ...] = ()  # the evaluation path in the schema
     context: tuple[()] = ()
+    #: what decides everything above but the instance: the error's kind (and missing property), evaluation path and
+    #: instance path — a key of the explained-errors memo
+    place: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +174,7 @@ class RsErrors:
             at = 0
             while at < len(parts):
                 node, at = _child(node, parts, at)
-            return order, RsError(validator=walk.keyword, validator_value=walk.value, schema=walk.schema,
-                                  instance=node, absolute_path=parts, message=message, where=where)
+            return order, RsError(walk.keyword, walk.value, walk.schema, node, parts, message, where, (), key)
         walk = self.walk(evaluation_path, name == "falseSchema")
         order: list[int] = []
         node = document
@@ -204,8 +206,7 @@ class RsErrors:
             if len(self._orders) >= 50_000:
                 self._orders.clear()
             self._orders[key] = (tuple(order), walk, message)
-        return tuple(order), RsError(validator=walk.keyword, validator_value=walk.value, schema=walk.schema,
-                                     instance=node, absolute_path=parts, message=message, where=where)
+        return tuple(order), RsError(walk.keyword, walk.value, walk.schema, node, parts, message, where, (), key)
 
 
 def _child(node: Any, parts: list[PathPart], at: int) -> tuple[Any, int]:

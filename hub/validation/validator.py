@@ -17,7 +17,7 @@ import importlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from hub.i18n import both
@@ -98,8 +98,10 @@ class ExplainedMemo:
         # between is simply not moved (the next put re-adds it)
         found = self._entries.get(key)
         if found is not None:
-            with suppress(KeyError):
+            try:  # noqa: SIM105  (contextlib.suppress costs a context manager per look-up)
                 self._entries.move_to_end(key)
+            except KeyError:
+                pass
         return found
 
     def put(self, key: tuple[Any, ...], explained: list[Any]) -> None:
@@ -118,6 +120,10 @@ class ExplainedMemo:
 
 
 EXPLAINED = ExplainedMemo()
+#: builds an :class:`Issue` from a dict of its fields: what ``Issue(**fields)`` does, without the Python call around
+#: pydantic's validator (the fields are validated all the same)
+_ISSUE = Issue.__pydantic_validator__.validate_python
+_DOCUMENT = DocumentResult.__pydantic_validator__.validate_python
 
 
 def _texts(value: Any, fallback: str) -> Message:
@@ -183,28 +189,39 @@ class DocumentValidator:
     def _explained(self, errors: list[Any]) -> list[Issue]:
         issues: list[Issue] = []
         seen: set[tuple[str, str]] = set()
+        issue = _ISSUE
         for err in errors:
             for x in self._explain(err):
-                if (x.rule, x.pointer) in seen:  # e.g. a field failing its base pattern and an if/then pattern
+                mark = (x.rule, x.pointer)
+                if mark in seen:  # e.g. a field failing its base pattern and an if/then pattern
                     continue
-                seen.add((x.rule, x.pointer))
-                if x.model is None:
-                    x.model = Message(**x.message)
-                issues.append(Issue(severity="error", rule=x.rule, pointer=x.pointer, value=x.value,
-                                    message=x.model))
+                seen.add(mark)
+                model = x.model
+                if model is None:
+                    model = x.model = Message(**x.message)
+                issues.append(issue({"severity": "error", "rule": x.rule, "pointer": x.pointer, "value": x.value,
+                                     "message": model}))
         return issues
 
     def _explain(self, err: Any) -> list[Any]:
         """:func:`explain`, remembered per process (:data:`EXPLAINED`) for a jsonschema-rs error on a plain value (or
         a missing field): batches repeat the same mistake on the same field, and the message depends on nothing
         else."""
-        if not isinstance(err, RsError):
+        if type(err) is not RsError:
             return explain(err, self.resolved)
         instance = None if err.validator == "required" else err.instance
-        if instance is not None and not isinstance(instance, str | int | float | bool):
+        kind = type(instance)
+        if kind is float:
+            same: Any = repr(instance)  # -0.0 == 0.0, but is written otherwise
+        elif kind is str or kind is int or kind is bool or instance is None:
+            same = instance
+        elif isinstance(instance, str | int | float | bool):  # a subclass: as the exact type would be
+            same = repr(instance) if isinstance(instance, float) else instance
+        else:
             return explain(err, self.resolved)
-        same = repr(instance) if isinstance(instance, float) else instance  # -0.0 == 0.0, but is written otherwise
-        key = (self._memo_key, err.where, err.validator, tuple(err.absolute_path), type(instance), same, err.message)
+        # the place (kind, evaluation path, instance path) decides the keyword, its node and the error text
+        key = (self._memo_key, err.place or (err.where, err.validator, tuple(err.absolute_path), err.message), kind,
+               same)
         found = EXPLAINED.get(key)
         if found is None:
             found = explain(err, self.resolved)
@@ -344,6 +361,7 @@ def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_val
     nothing built for it), ``flagged`` the results of those with issues."""
     total = valid_count = 0
     is_valid = checker._rs.is_valid
+    document = _DOCUMENT
     fast = not checker.rules  # without rules, jsonschema-rs's "valid" is the whole answer
     for index, item in enumerate(documents):
         parsed = item if isinstance(item, ParsedDocument) else None
@@ -371,7 +389,8 @@ def _check_all(checker: DocumentValidator, documents: Iterable[Any], include_val
             for issue in issues:
                 issue.location = parsed.locate(issue.pointer)
         location: Any = parsed.location if parsed is not None else {"label": index_texts(index)}
-        result = DocumentResult(index=index, location=location, valid=valid, issues=issues, truncated=truncated)
+        result = document({"index": index, "location": location, "valid": valid, "issues": issues,
+                           "truncated": truncated})
         listed.append(result)
         flagged.append(result)
     return total, valid_count

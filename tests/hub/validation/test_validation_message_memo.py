@@ -165,3 +165,63 @@ def test_threads_sharing_the_memo_get_the_same_reports_as_one_thread(store):
         thread.join()
     assert len(results) == 12
     assert all(result == expected for result in results)
+
+
+# Unknown fields at the top and in an object, typos of declared names, names a pattern allows, odd names.
+UNKNOWN_NAMES = st.one_of(
+    st.text(min_size=1, max_size=20),
+    st.sampled_from(["nipp", "namaa", "tanggal_lahr", "kodepemda", "Jenis_ASN", "x_kode", "x_", "gaji_pokok",
+                     "\x00value\x00", "eselon", "nama", "jenis-jabatan", "alamat"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(UNKNOWN_NAMES, min_size=1, max_size=3, unique=True), nested=st.booleans(),
+       drop=st.sampled_from([None, "nama", "gaji", "jabatan"]), value=VALUES)
+def test_unknown_field_messages_remembered_equal_those_rendered_in_full(store, names, nested, drop, value):
+    checker = DocumentValidator(store.get("uji/pegawai"), store, rules=False)
+    document = json.loads(json.dumps({**VALID, "jabatan": {"nama": "Analis", "jenis_jabatan": "struktural"}}))
+    if drop is not None:
+        document.pop(drop, None)
+    target = document["jabatan"] if nested and isinstance(document.get("jabatan"), dict) else document
+    for name in names:
+        target[name] = value
+    assert _issues(checker, document, "rs") == _full(checker, document)
+    assert _issues(checker, document, "rs") == _full(checker, document)  # the second time remembered
+
+
+def test_an_unknown_field_is_looked_up_by_difflib_once_per_place_name_and_lacking_names(store, monkeypatch):
+    calls: list[str] = []
+    real = messages.difflib.get_close_matches
+
+    def counting(word: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(word)
+        return real(word, *args, **kwargs)
+
+    monkeypatch.setattr(messages.difflib, "get_close_matches", counting)
+    messages._UNKNOWN.clear()
+    documents = [{**VALID, "tanggal_lahr": f"{n + 1:02d}-08-1985"} for n in range(5)]
+    validate_documents("uji/pegawai", documents[:1], rules=False, store=store)
+    once = len(calls)
+    assert once and set(calls) == {"tanggal_lahr"}
+    report = validate_documents("uji/pegawai", documents, rules=False, store=store)
+    assert len(calls) == once  # the five documents differ only in the unknown field's value
+    issues = [i for d in report.documents for i in d.issues if i.rule == "schema:additionalProperties"]
+    assert len(issues) == 5 and {i.value for i in issues} == {f"{n + 1:02d}-08-1985" for n in range(5)}
+    assert all("'tanggal_lahir'" in i.message.en for i in issues)
+    validate_documents("uji/pegawai", [{k: v for k, v in documents[0].items() if k != "nama"}], rules=False,
+                       store=store)
+    assert len(calls) > once  # another declared name lacking: worked out again
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats()), as_json=st.booleans())
+def test_shown_writes_texts_and_integers_as_json_dumps_does(value, as_json):
+    from hub.validation.privacy import MAX_SHOWN, shown
+
+    if isinstance(value, str) and not as_json:
+        expected = value
+    else:
+        expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    expected = expected if len(expected) <= MAX_SHOWN else expected[: MAX_SHOWN - 1] + "…"
+    assert shown(value, as_json=as_json) == expected
