@@ -513,6 +513,7 @@ def _declared(node: Any) -> list[str]:
 #: (id(schema node), place, unknown name, the declared names the object lacks) → (the node, kept alive; pointer,
 #: texts, their report ``Message``): an unknown field's message depends on nothing else
 _UNKNOWN: dict[tuple[Any, ...], tuple[Any, str, Texts, Message]] = {}
+MAX_REMEMBERED_NAME = 256  # a longer unknown name is explained every time: 4,096 entries stay small
 
 
 def _unknown_fields(c: _Ctx, remember: bool = False) -> list[Explained]:
@@ -544,7 +545,7 @@ def _unknown_fields(c: _Ctx, remember: bool = False) -> list[Explained]:
     for extra in extras:
         parts = [*c.parts, extra]
         value = safe_value(instance.get(extra), c.root, parts)
-        if not remember:
+        if not remember or len(extra) > MAX_REMEMBERED_NAME:
             out.append(Explained(rule, pointer_of(parts), value, texts_of(extra)))
             continue
         key = (id(c.err.schema), tuple(c.parts), extra, tuple(free))

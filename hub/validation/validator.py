@@ -45,6 +45,9 @@ log = get_logger("hub.validation")
 
 MAX_ISSUES_PER_DOCUMENT = 100
 MAX_REMEMBERED = 20_000  # explained jsonschema-rs errors kept per process (all schemas), least recently used out
+#: longer texts (values, unknown field names) are explained every time, never kept: 20,000 entries stay a few MB
+#: whatever a vendor uploads
+MAX_REMEMBERED_TEXT = 256
 _SEVERITIES = {"error", "warning", "info"}
 _rules_evaluate: Callable[..., list[Any]] | None = None
 _rules_loaded = False
@@ -213,9 +216,15 @@ class DocumentValidator:
         kind = type(instance)
         if kind is float:
             same: Any = repr(instance)  # -0.0 == 0.0, but is written otherwise
-        elif kind is str or kind is int or kind is bool or instance is None:
+        elif kind is str:
+            if len(instance) > MAX_REMEMBERED_TEXT:  # a long text is explained anew: the memo's size stays bounded
+                return explain(err, self.resolved)
+            same = instance
+        elif kind is int or kind is bool or instance is None:
             same = instance
         elif isinstance(instance, str | int | float | bool):  # a subclass: as the exact type would be
+            if isinstance(instance, str) and len(instance) > MAX_REMEMBERED_TEXT:
+                return explain(err, self.resolved)
             same = repr(instance) if isinstance(instance, float) else instance
         else:
             return explain(err, self.resolved)

@@ -225,3 +225,22 @@ def test_shown_writes_texts_and_integers_as_json_dumps_does(value, as_json):
         expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     expected = expected if len(expected) <= MAX_SHOWN else expected[: MAX_SHOWN - 1] + "…"
     assert shown(value, as_json=as_json) == expected
+
+
+def test_long_values_and_unknown_names_are_explained_each_time_never_kept(store):
+    """A vendor's upload cannot grow the process's memory through the memos: long texts are not remembered."""
+    checker = DocumentValidator(store.get("uji/pegawai"), store, rules=False)
+    long_date = {**VALID, "tanggal_lahir": "17-08-1985 " + "x" * validator.MAX_REMEMBERED_TEXT}
+    validate_documents("uji/pegawai", [long_date], rules=False, store=store)
+    assert len(EXPLAINED) == 0
+    assert _issues(checker, long_date, "rs") == _full(checker, long_date)  # the same messages, rendered in full
+    validate_documents("uji/pegawai", [{**VALID, "tanggal_lahir": "17-08-1985"}], rules=False, store=store)
+    assert len(EXPLAINED) == 1  # a short one is remembered as before
+
+    messages._UNKNOWN.clear()
+    long_name = {**VALID, "n" * (messages.MAX_REMEMBERED_NAME + 1): 1}
+    validate_documents("uji/pegawai", [long_name], rules=False, store=store)
+    assert len(messages._UNKNOWN) == 0
+    assert _issues(checker, long_name, "rs") == _full(checker, long_name)
+    validate_documents("uji/pegawai", [{**VALID, "tanggal_lahr": 1}], rules=False, store=store)
+    assert len(messages._UNKNOWN) == 1
