@@ -105,3 +105,20 @@ async def test_the_claim_reads_waiting_rows_in_id_order_without_sorting(exdb, su
     text = plan(exdb, *seen[0])
     assert "ix_exchange_outbox_open" in text, text
     assert "TEMP B-TREE" not in text and "Sort" not in text, text
+
+
+def test_the_workers_due_check_reads_waiting_rows_through_the_partial_index(exdb, sub_kegiatan):
+    from hub.queue.runtime import due_deliveries
+
+    subscriptions.create(SubscriptionIn(name="s", schema="perencanaan/sub_kegiatan", mode="webhook",
+                                        url="http://consumer.test/hook"), "test", db=exdb)
+    assert not due_deliveries(exdb)
+    stored(exdb, sub_kegiatan, 20, "run_1")
+    seen = captured(exdb, lambda: due_deliveries(exdb), "FROM exchange_outbox")
+    assert seen, "the due check reads the outbox"
+    assert due_deliveries(exdb)
+    text = plan(exdb, *seen[0])
+    assert "ix_exchange_outbox_open" in text, text
+    assert "TEMP B-TREE" not in text and "Sort" not in text, text
+    delivery.claim(exdb, "w1", 100)  # every row leased: none is due until the leases expire
+    assert not due_deliveries(exdb)
