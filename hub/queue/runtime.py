@@ -24,7 +24,7 @@ import socket
 from typing import Any
 
 from procrastinate.jobs import Status
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hub.exchange.webhook_client import WebhookSender, webhook_sender
 from hub.i18n import both
@@ -222,14 +222,21 @@ class Runtime:
 
 
 def due_deliveries(db: Database) -> bool:
-    """Is any outbox row due now (pending/retrying, backoff over, lease free)?"""
+    """Is any outbox row due now (pending/retrying, backoff over, lease free)? The statuses are written as literals
+    (``OPEN_LITERALS``, the predicate of the partial index ``ix_exchange_outbox_open``) and the waiting rows read in
+    id order like the claim does (hub/exchange/delivery.py), so the check reads the waiting rows only, never the
+    delivered history; bound statuses cannot match a partial index (SQLite never, PostgreSQL not in generic plans)."""
     import time
 
-    from registry.tables_exchange import OutboxRow
+    from hub.exchange.delivery import _sqlite_indexed
+    from registry.tables_exchange import OPEN_LITERALS, OutboxRow
 
     now = time.time()
+    o = OutboxRow.__table__
+    q = (select(o.c.id).where(o.c.status.in_(OPEN_LITERALS), o.c.next_attempt_at <= now,
+                              (o.c.claimed_until.is_(None)) | (o.c.claimed_until < now))
+         .order_by(o.c.id).limit(1))
     with db.session() as s:
-        q = select(func.count()).select_from(select(OutboxRow.id).where(
-            OutboxRow.status.in_(("pending", "retrying")), OutboxRow.next_attempt_at <= now,
-            (OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now)).limit(1).subquery())
-        return bool(s.execute(q).scalar_one())
+        if db.backend == "sqlite":
+            return bool(_sqlite_indexed(s, q, "exchange_outbox", "ix_exchange_outbox_open"))
+        return s.execute(q).first() is not None
